@@ -1,0 +1,304 @@
+/*
+ * mod_automx: tells mail clients how to set up an account.
+ *
+ * This file registers the module: its directives, its start-up checks and
+ * the handlers that route a request to one of the protocol units in
+ * modules/. The protocol logic itself lives there.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "util_cfgtree.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_strings.h"
+
+#include "mod_automx.h"
+#include "amx_http.h"
+#include "amx_ldap.h"
+#include "amx_store.h"
+
+APLOG_USE_MODULE(automx);
+
+/* ---- configuration ------------------------------------------------------ */
+
+static void *create_dir_conf(apr_pool_t *p, char *dir)
+{
+    amx_dir_conf *c = apr_pcalloc(p, sizeof(*c));
+    c->mobileconfig_passwords = -1;
+    c->ldap_nomatch_status = 0;
+    c->request_body_max = 0;
+    c->initdb_url = NULL;
+    c->retry_after = 0;
+    return c;
+}
+
+static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const amx_dir_conf *base = basev, *add = addv;
+    amx_dir_conf *c = apr_pcalloc(p, sizeof(*c));
+    c->mobileconfig_passwords = add->mobileconfig_passwords != -1
+        ? add->mobileconfig_passwords : base->mobileconfig_passwords;
+    c->ldap_nomatch_status = add->ldap_nomatch_status
+        ? add->ldap_nomatch_status : base->ldap_nomatch_status;
+    c->request_body_max = add->request_body_max
+        ? add->request_body_max : base->request_body_max;
+    c->initdb_url = add->initdb_url ? add->initdb_url : base->initdb_url;
+    c->retry_after = add->retry_after ? add->retry_after : base->retry_after;
+    return c;
+}
+
+int amx_conf_mobileconfig_passwords(const amx_dir_conf *c)
+{
+    return c->mobileconfig_passwords == 1;
+}
+
+int amx_conf_ldap_nomatch_status(const amx_dir_conf *c)
+{
+    return c->ldap_nomatch_status ? c->ldap_nomatch_status : HTTP_OK;
+}
+
+apr_off_t amx_conf_request_body_max(const amx_dir_conf *c)
+{
+    return c->request_body_max ? c->request_body_max : AMX_DEFAULT_REQUEST_BODY_MAX;
+}
+
+const char *amx_conf_initdb_url(const amx_dir_conf *c)
+{
+    return c->initdb_url ? c->initdb_url : AMX_DEFAULT_INITDB_URL;
+}
+
+int amx_conf_retry_after(const amx_dir_conf *c)
+{
+    return c->retry_after ? c->retry_after : AMX_DEFAULT_RETRY_AFTER;
+}
+
+static const char *set_ldap_nomatch(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    if (strcmp(arg, "200") == 0 || strcasecmp(arg, "database") == 0)
+        c->ldap_nomatch_status = HTTP_OK;
+    else if (strcmp(arg, "204") == 0)
+        c->ldap_nomatch_status = HTTP_NO_CONTENT;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither 'database' (or 200) nor 204",
+                            cmd->cmd->name, arg);
+    return NULL;
+}
+
+static const char *set_body_limit(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    apr_off_t n;
+    if (apr_strtoff(&n, arg, NULL, 10) != APR_SUCCESS || n < 1 || n > 16 * 1024 * 1024)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a byte count from 1 to 16777216",
+                            cmd->cmd->name, arg);
+    c->request_body_max = n;
+    return NULL;
+}
+
+static const char *set_initdb_url(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    if (arg[0] != '/' && ap_strstr_c(arg, "://") == NULL)
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither a path nor an absolute URL",
+                            cmd->cmd->name, arg);
+    c->initdb_url = arg;
+    return NULL;
+}
+
+static const char *set_retry_after(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    int n = atoi(arg);
+    if (n < 1 || n > 86400 || strspn(arg, "0123456789") != strlen(arg))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds from 1 to 86400",
+                            cmd->cmd->name, arg);
+    c->retry_after = n;
+    return NULL;
+}
+
+static const command_rec automx_cmds[] = {
+    AP_INIT_FLAG("AutomxMobileconfigPasswords", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(amx_dir_conf, mobileconfig_passwords), OR_OPTIONS,
+                 "On: put a password given in the request into Apple profiles (default Off)"),
+    AP_INIT_TAKE1("AutomxLDAPNoMatch", set_ldap_nomatch, NULL, OR_OPTIONS,
+                  "What an address the directory does not know gets: 'database' "
+                  "(the database values, default) or 204 (an empty reply)"),
+    AP_INIT_TAKE1("AutomxRequestBodyLimit", set_body_limit, NULL, OR_OPTIONS,
+                  "Largest Autodiscover request body in bytes (default 16384; "
+                  "LimitXMLRequestBody applies too)"),
+    AP_INIT_TAKE1("AutomxInitdbURL", set_initdb_url, NULL, OR_OPTIONS,
+                  "Where the site root points administrators to automx-initdb (default /initdb/)"),
+    AP_INIT_TAKE1("AutomxRetryAfter", set_retry_after, NULL, OR_OPTIONS,
+                  "Seconds in the Retry-After header of a 503 reply (default 30)"),
+    { NULL }
+};
+
+/* ---- routing ------------------------------------------------------------ */
+
+#define METHOD(m) (AP_METHOD_BIT << (m))
+
+typedef struct {
+    const char *path;      /* NULL: any path (single-protocol handlers) */
+    int nocase;            /* Outlook varies the case of its paths */
+    int subpaths;          /* also PATH/anything */
+    apr_int64_t methods;
+    amx_serve_fn serve;
+} amx_route;
+
+/* Everything handler "automx" answers. automx-initdb is deliberately not
+ * here: writing must be mapped on purpose. */
+static const amx_route site_routes[] = {
+    { "/", 0, 0, METHOD(M_GET), amx_serve_site },
+    { "/mail/config-v1.1.xml", 0, 0, METHOD(M_GET), amx_serve_autoconfig },
+    { "/.well-known/autoconfig/mail/config-v1.1.xml", 0, 0, METHOD(M_GET), amx_serve_autoconfig },
+    { "/autodiscover/autodiscover.xml", 1, 0, METHOD(M_POST), amx_serve_autodiscover_xml },
+    { "/autodiscover/autodiscover.json", 1, 1, METHOD(M_GET), amx_serve_autodiscover_json },
+    { "/mobileconfig", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
+    { "/mobileconfig/", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
+    { NULL }
+};
+
+static const amx_route autoconfig_route = { NULL, 0, 0, METHOD(M_GET), amx_serve_autoconfig };
+static const amx_route mobileconfig_route = { NULL, 0, 0, METHOD(M_GET), amx_serve_mobileconfig };
+static const amx_route initdb_route = {
+    NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST) | METHOD(M_DELETE), amx_serve_initdb
+};
+
+/* automx-autodiscover at any Location: POST is the XML protocol, GET the
+ * JSON pre-flight. */
+static int serve_autodiscover_any(request_rec *r, const amx_dir_conf *conf)
+{
+    return r->method_number == M_POST ? amx_serve_autodiscover_xml(r, conf)
+                                      : amx_serve_autodiscover_json(r, conf);
+}
+static const amx_route autodiscover_route = {
+    NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST), serve_autodiscover_any
+};
+
+static int path_matches(const amx_route *rt, const char *uri)
+{
+    size_t n = strlen(rt->path);
+    int same = rt->nocase ? strncasecmp(uri, rt->path, n) == 0
+                          : strncmp(uri, rt->path, n) == 0;
+    if (!same)
+        return 0;
+    return uri[n] == '\0' || (rt->subpaths && uri[n] == '/');
+}
+
+static const amx_route *find_route(const char *uri)
+{
+    const amx_route *rt;
+    for (rt = site_routes; rt->path; rt++) {
+        if (path_matches(rt, uri))
+            return rt;
+    }
+    return NULL;
+}
+
+static const char *allow_header(request_rec *r, apr_int64_t methods)
+{
+    const char *allow = "OPTIONS";
+    if (methods & METHOD(M_DELETE))
+        allow = apr_pstrcat(r->pool, "DELETE, ", allow, NULL);
+    if (methods & METHOD(M_POST))
+        allow = apr_pstrcat(r->pool, "POST, ", allow, NULL);
+    if (methods & METHOD(M_GET))
+        allow = apr_pstrcat(r->pool, "GET, HEAD, ", allow, NULL);
+    return allow;
+}
+
+static int serve_route(request_rec *r, const amx_route *rt)
+{
+    const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
+
+    r->allowed = rt->methods | METHOD(M_OPTIONS);
+    if (r->method_number == M_OPTIONS) {
+        apr_table_setn(r->headers_out, "Allow", allow_header(r, rt->methods));
+        ap_set_content_length(r, 0);
+        return OK;
+    }
+    if (!(rt->methods & METHOD(r->method_number))) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00002: method %s not allowed for %s", r->method, r->uri);
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    return rt->serve(r, conf);
+}
+
+static int automx_handler(request_rec *r)
+{
+    const amx_route *rt;
+
+    if (r->handler == NULL || strncmp(r->handler, "automx", 6) != 0)
+        return DECLINED;
+    if (strcmp(r->handler, "automx") == 0) {
+        rt = find_route(r->uri);
+        if (rt == NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                          "AMX00003: no automx endpoint at %s", r->uri);
+            return HTTP_NOT_FOUND;
+        }
+    }
+    else if (strcmp(r->handler, "automx-autoconfig") == 0)
+        rt = &autoconfig_route;
+    else if (strcmp(r->handler, "automx-autodiscover") == 0)
+        rt = &autodiscover_route;
+    else if (strcmp(r->handler, "automx-mobileconfig") == 0)
+        rt = &mobileconfig_route;
+    else if (strcmp(r->handler, "automx-initdb") == 0)
+        rt = &initdb_route;
+    else
+        return DECLINED;
+    return serve_route(r, rt);
+}
+
+/* ---- start-up ----------------------------------------------------------- */
+
+/* Where "LoadModule automx_module" stands, for start-up messages. */
+static const char *find_loadmodule(apr_pool_t *p, const ap_directive_t *d)
+{
+    for (; d; d = d->next) {
+        const char *found;
+        if (strcasecmp(d->directive, "LoadModule") == 0
+            && ap_strstr_c(d->args, "automx_module"))
+            return apr_psprintf(p, "%s line %d", d->filename, d->line_num);
+        if (d->first_child && (found = find_loadmodule(p, d->first_child)))
+            return found;
+    }
+    return NULL;
+}
+
+/* Runs for `apachectl -t` too, so a missing mod_dbd fails the config test. */
+static int automx_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    if (amx_store_retrieve() != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     "AMX00001: mod_automx needs mod_dbd, which is not loaded: "
+                     "add 'LoadModule dbd_module .../mod_dbd.so' before "
+                     "'LoadModule automx_module' (%s); Debian: a2enmod dbd",
+                     find_loadmodule(ptemp, ap_conftree) ?: "in the configuration");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    amx_ldap_retrieve(); /* optional: only domains with an LDAP server need it */
+    return OK;
+}
+
+static void automx_register_hooks(apr_pool_t *p)
+{
+    ap_hook_check_config(automx_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(automx_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+module AP_MODULE_DECLARE_DATA automx_module = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_conf,
+    merge_dir_conf,
+    NULL,
+    NULL,
+    automx_cmds,
+    automx_register_hooks
+};

@@ -1,0 +1,121 @@
+/* Request and reply plumbing shared by the protocol endpoints. */
+#include "httpd.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "util_filter.h"
+#include "apr_strings.h"
+
+#include "amx_http.h"
+#include "amx_query.h"
+
+APLOG_USE_MODULE(automx);
+
+void amx_http_out_init(amx_http_out *out, request_rec *r)
+{
+    out->r = r;
+    out->bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    out->failed = 0;
+    out->finished = 0;
+}
+
+int amx_http_out_write(void *ctx, const char *buf, int len)
+{
+    amx_http_out *out = ctx;
+
+    if (out->failed || out->finished || len < 0)
+        return -1;
+    /* ap_fwrite passes full brigades down the filter chain by itself. */
+    if (ap_fwrite(out->r->output_filters, out->bb, buf, (apr_size_t)len) != APR_SUCCESS) {
+        out->failed = 1;
+        return -1;
+    }
+    return len;
+}
+
+int amx_http_out_finish(amx_http_out *out)
+{
+    apr_status_t rv;
+
+    if (out->finished)
+        return OK;
+    out->finished = 1;
+    if (out->failed) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, out->r,
+                      "AMX00020: reply not completed: the client went away");
+        apr_brigade_cleanup(out->bb);
+        return AP_FILTER_ERROR;
+    }
+    APR_BRIGADE_INSERT_TAIL(out->bb, apr_bucket_eos_create(out->bb->bucket_alloc));
+    rv = ap_pass_brigade(out->r->output_filters, out->bb);
+    apr_brigade_cleanup(out->bb);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, out->r,
+                      "AMX00021: reply not completed");
+        return AP_FILTER_ERROR;
+    }
+    return OK;
+}
+
+int amx_http_query_address(request_rec *r, const char *name, int optional,
+                           amx_address **addr)
+{
+    const char *value = NULL;
+    apr_size_t len = 0;
+    amx_addr_status st;
+    amx_address *a;
+
+    *addr = NULL;
+    switch (amx_query_param(r->pool, r->args, name, &value, &len)) {
+    case AMX_QUERY_MALFORMED:
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00010: malformed query string");
+        return HTTP_BAD_REQUEST;
+    case AMX_QUERY_REPEATED:
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00011: parameter '%s' given more than once", name);
+        return HTTP_BAD_REQUEST;
+    case AMX_QUERY_ABSENT:
+        value = "";
+        len = 0;
+        break;
+    case AMX_QUERY_FOUND:
+        break;
+    }
+    if (len == 0 && optional)
+        return OK;
+    a = apr_pcalloc(r->pool, sizeof(*a));
+    st = amx_address_parse(r->pool, value, len, a);
+    if (st != AMX_ADDR_OK) {
+        /* The address is the client's: log it escaped, never raw. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00012: invalid address in '%s' (%s): \"%s\"", name,
+                      amx_address_strerror(st),
+                      ap_escape_logitem(r->pool, apr_pstrmemdup(r->pool, value,
+                                                  len > 400 ? 400 : len)));
+        return HTTP_BAD_REQUEST;
+    }
+    *addr = a;
+    return OK;
+}
+
+int amx_http_no_content(request_rec *r)
+{
+    r->status = HTTP_NO_CONTENT;
+    return OK;
+}
+
+int amx_http_unavailable(request_rec *r, const amx_dir_conf *conf)
+{
+    apr_table_setn(r->err_headers_out, "Retry-After",
+                   apr_itoa(r->pool, amx_conf_retry_after(conf)));
+    return HTTP_SERVICE_UNAVAILABLE;
+}
+
+int amx_http_data_error(request_rec *r, const amx_data_error *err)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  "AMX00013: data error in table %s, row id %ld: column %s "
+                  "has the unusable value \"%s\"", err->table, err->id,
+                  err->column, ap_escape_logitem(r->pool, err->value ? err->value : "(NULL)"));
+    return HTTP_BAD_REQUEST;
+}

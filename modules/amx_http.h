@@ -1,0 +1,46 @@
+/*
+ * Request and reply plumbing shared by the protocol endpoints.
+ */
+#ifndef AMX_HTTP_H
+#define AMX_HTTP_H
+
+#include "httpd.h"
+#include "apr_buckets.h"
+
+#include "mod_automx.h"
+#include "amx_address.h"
+#include "amx_model.h"
+
+/* A reply body on its way into the output filters. */
+typedef struct {
+    request_rec *r;
+    apr_bucket_brigade *bb;
+    int failed;   /* the client went away or a filter failed */
+    int finished; /* EOS sent: later writes are refused */
+} amx_http_out;
+
+void amx_http_out_init(amx_http_out *out, request_rec *r);
+
+/* amx_xml_write_fn into OUT. */
+int amx_http_out_write(void *out, const char *buf, int len);
+
+/* Sends EOS. Returns OK, or the status to log when the reply broke. */
+int amx_http_out_finish(amx_http_out *out);
+
+/* Reads query parameter NAME as a mail address. Returns OK with *ADDR set,
+ * OK with *ADDR NULL when OPTIONAL and the parameter is absent or empty,
+ * else HTTP_BAD_REQUEST after logging why. */
+int amx_http_query_address(request_rec *r, const char *name, int optional,
+                           amx_address **addr);
+
+/* An empty 204 reply (unknown domain). */
+int amx_http_no_content(request_rec *r);
+
+/* 503 with Retry-After, for a database or directory that is down. The
+ * cause has been logged by the caller. */
+int amx_http_unavailable(request_rec *r, const amx_dir_conf *conf);
+
+/* 400 for a database value no reply can be made from; logs the row. */
+int amx_http_data_error(request_rec *r, const amx_data_error *err);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * Account lookups through mod_dbd.
+ *
+ * The statements are fixed at compile time and never contain request
+ * data. They are prepared on each pooled connection at its first use rather
+ * than through ap_dbd_prepare(): mod_dbd refuses a whole connection when one
+ * registered statement fails to prepare, and every statement fails while
+ * the tables do not exist yet, which would leave automx-initdb unable to
+ * create them. Preparing here also lets a statement be prepared again when
+ * the pgsql or mysql driver has reconnected silently and the server-side
+ * statement is gone.
+ */
+#include "httpd.h"
+#include "http_log.h"
+#include "apr_atomic.h"
+#include "apr_dbd.h"
+#include "apr_strings.h"
+#include "apr_optional.h"
+
+#include "amx_store.h"
+
+APLOG_USE_MODULE(automx);
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire = NULL;
+
+typedef enum {
+    Q_DOMAIN,
+    Q_PROVIDER_DOMAINS,
+    Q_SERVERS,
+    Q_DAVSERVERS,
+    Q_LDAPSERVER,
+    Q_FIRST_DOMAIN
+} query_id;
+
+typedef struct {
+    const char *label;  /* key in mod_dbd's per-connection hash */
+    const char *sql;    /* apr_dbd syntax: %s and %d are parameters */
+} statement;
+
+/* Portable to the sqlite3, pgsql and mysql drivers. */
+static const statement statements[] = {
+    [Q_DOMAIN] = { "automx_domain",
+        "SELECT d.id, d.name, d.provider_id, d.ldapserver_id, p.name, p.short_name"
+        " FROM domain d JOIN provider p ON p.id = d.provider_id"
+        " WHERE LOWER(d.name) = %s ORDER BY d.id" },
+    [Q_PROVIDER_DOMAINS] = { "automx_provider_domains",
+        "SELECT name FROM domain WHERE provider_id = %d ORDER BY id" },
+    [Q_SERVERS] = { "automx_servers",
+        "SELECT s.id, s.prio, s.name, s.port, s.type, s.socket_type, s.user_name,"
+        " s.authentication FROM server s JOIN server_domain sd ON sd.server_id = s.id"
+        " WHERE sd.domain_id = %d ORDER BY s.prio, s.id" },
+    [Q_DAVSERVERS] = { "automx_davservers",
+        "SELECT v.id, v.url, v.port, v.type, v.use_ssl, v.domain_required, v.user_name"
+        " FROM davserver v JOIN davserver_domain vd ON vd.davserver_id = v.id"
+        " WHERE vd.domain_id = %d ORDER BY v.id" },
+    [Q_LDAPSERVER] = { "automx_ldapserver",
+        "SELECT id, name, port, use_ssl, search_base, search_filter, attr_uid,"
+        " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d" },
+    [Q_FIRST_DOMAIN] = { "automx_first_domain",
+        "SELECT name FROM domain ORDER BY id LIMIT 1" },
+};
+
+static apr_uint32_t prepare_seq;
+
+apr_status_t amx_store_retrieve(void)
+{
+    dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    return dbd_acquire ? APR_SUCCESS : APR_EGENERAL;
+}
+
+ap_dbd_t *amx_store_acquire(request_rec *r)
+{
+    ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(r) : NULL;
+    if (dbd == NULL)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "AMX00030: no database connection: check DBDriver and "
+                      "DBDParams for this virtual host and that the database is up");
+    return dbd;
+}
+
+/* The statement Q on this connection, prepared now when it is not yet (or,
+ * with FRESH, no longer) there. */
+static apr_dbd_prepared_t *prepare(request_rec *r, ap_dbd_t *dbd, query_id q,
+                                   int fresh, const char **error)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    const char *label;
+    int rv;
+
+    if (!fresh) {
+        stmt = apr_hash_get(dbd->prepared, statements[q].label, APR_HASH_KEY_STRING);
+        if (stmt)
+            return stmt;
+    }
+    /* A new server-side name each time, so a re-preparation never collides
+     * with a statement the server may still hold. */
+    label = apr_psprintf(dbd->pool, "%s_%u", statements[q].label,
+                         apr_atomic_inc32(&prepare_seq));
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00031: prepare %s: %s",
+                  label, statements[q].sql);
+    rv = apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, statements[q].sql,
+                         label, &stmt);
+    if (rv != 0) {
+        *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return NULL;
+    }
+    apr_hash_set(dbd->prepared, statements[q].label, APR_HASH_KEY_STRING, stmt);
+    return stmt;
+}
+
+/* Runs Q with NARGS string ARGS; 0 with *RES set, or -1 with *ERROR. */
+static int run(request_rec *r, ap_dbd_t *dbd, query_id q, int nargs,
+               const char **args, apr_dbd_results_t **res, const char **error)
+{
+    int attempt;
+
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00032: %s [%s]",
+                  statements[q].sql, nargs ? args[0] : "");
+    for (attempt = 0; attempt < 2; attempt++) {
+        apr_dbd_prepared_t *stmt = prepare(r, dbd, q, attempt > 0, error);
+        int rv;
+        if (stmt == NULL)
+            return -1;
+        *res = NULL;
+        rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, stmt, 0,
+                             nargs, args);
+        if (rv == 0)
+            return 0;
+        *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
+        /* Retried once with a freshly prepared statement: the driver may
+         * have reconnected since this one was made. */
+    }
+    return -1;
+}
+
+/* Calls FN for every row (all of them: stopping early leaks the result). */
+typedef int (*row_fn)(request_rec *r, const apr_dbd_driver_t *driver,
+                      apr_dbd_row_t *row, void *ctx);
+
+static int each_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
+                    row_fn fn, void *ctx, const char **error)
+{
+    apr_dbd_row_t *row = NULL;
+    int rv, failed = 0;
+
+    while ((rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1)) == 0) {
+        if (!failed && fn(r, dbd->driver, row, ctx) != 0)
+            failed = 1;
+    }
+    if (rv != -1) {
+        *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return -1;
+    }
+    if (failed) {
+        *error = "unexpected NULL in a NOT NULL column";
+        return -1;
+    }
+    return 0;
+}
+
+static const char *col(request_rec *r, const apr_dbd_driver_t *driver,
+                       apr_dbd_row_t *row, int n)
+{
+    const char *v = apr_dbd_get_entry(driver, row, n);
+    return v ? apr_pstrdup(r->pool, v) : NULL;
+}
+
+static long col_long(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)
+{
+    const char *v = apr_dbd_get_entry(driver, row, n);
+    return v ? strtol(v, NULL, 10) : 0;
+}
+
+static int col_bool(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)
+{
+    int b = 0;
+    if (amx_bool_parse(apr_dbd_get_entry(driver, row, n), &b) != 0)
+        return 0;
+    return b;
+}
+
+typedef struct {
+    int found;
+    amx_domain_data *d;
+    long ldapserver_id;
+} domain_ctx;
+
+static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
+                      apr_dbd_row_t *row, void *ctxv)
+{
+    domain_ctx *ctx = ctxv;
+    if (ctx->found++)
+        return 0; /* the lowest id wins when names differ only in case */
+    ctx->d->id = col_long(drv, row, 0);
+    ctx->d->name = col(r, drv, row, 1);
+    ctx->d->provider_id = col_long(drv, row, 2);
+    ctx->ldapserver_id = apr_dbd_get_entry(drv, row, 3) ? col_long(drv, row, 3) : -1;
+    ctx->d->provider_name = col(r, drv, row, 4);
+    ctx->d->provider_short_name = col(r, drv, row, 5);
+    return ctx->d->name && ctx->d->provider_name && ctx->d->provider_short_name ? 0 : -1;
+}
+
+static int name_row(request_rec *r, const apr_dbd_driver_t *drv,
+                    apr_dbd_row_t *row, void *ctxv)
+{
+    const char *name = col(r, drv, row, 0);
+    if (name == NULL)
+        return -1;
+    APR_ARRAY_PUSH((apr_array_header_t *)ctxv, const char *) = name;
+    return 0;
+}
+
+static int server_row(request_rec *r, const apr_dbd_driver_t *drv,
+                      apr_dbd_row_t *row, void *ctxv)
+{
+    amx_server *s = apr_array_push((apr_array_header_t *)ctxv);
+    s->id = col_long(drv, row, 0);
+    s->prio = (int)col_long(drv, row, 1);
+    s->name = col(r, drv, row, 2);
+    s->port = (int)col_long(drv, row, 3);
+    s->type = col(r, drv, row, 4);
+    s->socket_type = col(r, drv, row, 5);
+    s->user_name = col(r, drv, row, 6);
+    s->authentication = col(r, drv, row, 7);
+    return s->name && s->user_name && s->authentication ? 0 : -1;
+}
+
+static int davserver_row(request_rec *r, const apr_dbd_driver_t *drv,
+                         apr_dbd_row_t *row, void *ctxv)
+{
+    amx_davserver *s = apr_array_push((apr_array_header_t *)ctxv);
+    s->id = col_long(drv, row, 0);
+    s->url = col(r, drv, row, 1);
+    s->port = (int)col_long(drv, row, 2);
+    s->type = col(r, drv, row, 3);
+    s->use_ssl = col_bool(drv, row, 4);
+    s->domain_required = col_bool(drv, row, 5);
+    s->user_name = col(r, drv, row, 6);
+    return s->url ? 0 : -1;
+}
+
+static int ldapserver_row(request_rec *r, const apr_dbd_driver_t *drv,
+                          apr_dbd_row_t *row, void *ctxv)
+{
+    amx_ldapserver **out = ctxv, *l;
+    if (*out)
+        return 0;
+    *out = l = apr_pcalloc(r->pool, sizeof(*l));
+    l->id = col_long(drv, row, 0);
+    l->name = col(r, drv, row, 1);
+    l->port = (int)col_long(drv, row, 2);
+    l->use_ssl = col_bool(drv, row, 3);
+    l->search_base = col(r, drv, row, 4);
+    l->search_filter = col(r, drv, row, 5);
+    l->attr_uid = col(r, drv, row, 6);
+    l->attr_cn = col(r, drv, row, 7);
+    l->bind_password = col(r, drv, row, 8);
+    l->bind_user = col(r, drv, row, 9);
+    return l->name && l->search_base && l->search_filter && l->attr_uid ? 0 : -1;
+}
+
+/* Runs Q with one argument and reads its rows; 0 or -1 with *ERROR. */
+static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
+                 row_fn fn, void *ctx, const char **error)
+{
+    apr_dbd_results_t *res;
+    if (run(r, dbd, q, arg ? 1 : 0, &arg, &res, error) != 0)
+        return -1;
+    return each_row(r, dbd, res, fn, ctx, error);
+}
+
+int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
+{
+    apr_time_t start = apr_time_now();
+    ap_dbd_t *dbd = amx_store_acquire(r);
+    amx_domain_data *d;
+    domain_ctx ctx;
+    const char *error = NULL, *id;
+    query_id failed;
+
+    if (dbd == NULL)
+        return HTTP_SERVICE_UNAVAILABLE;
+    d = apr_pcalloc(r->pool, sizeof(*d));
+    ctx.found = 0;
+    ctx.d = d;
+    ctx.ldapserver_id = -1;
+    if (query(r, dbd, failed = Q_DOMAIN, domain, domain_row, &ctx, &error) != 0)
+        goto fail;
+    if (!ctx.found) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "AMX00033: domain \"%s\" is not in the database (%" APR_TIME_T_FMT " us)",
+                      ap_escape_logitem(r->pool, domain), apr_time_now() - start);
+        return HTTP_NO_CONTENT;
+    }
+    d->provider_domains = apr_array_make(r->pool, 4, sizeof(const char *));
+    d->servers = apr_array_make(r->pool, 4, sizeof(amx_server));
+    d->davservers = apr_array_make(r->pool, 2, sizeof(amx_davserver));
+    if (query(r, dbd, failed = Q_PROVIDER_DOMAINS,
+              apr_ltoa(r->pool, d->provider_id), name_row, d->provider_domains, &error) != 0)
+        goto fail;
+    id = apr_ltoa(r->pool, d->id);
+    if (query(r, dbd, failed = Q_SERVERS, id, server_row, d->servers, &error) != 0
+        || query(r, dbd, failed = Q_DAVSERVERS, id, davserver_row, d->davservers, &error) != 0)
+        goto fail;
+    if (ctx.ldapserver_id >= 0) {
+        if (query(r, dbd, failed = Q_LDAPSERVER, apr_ltoa(r->pool, ctx.ldapserver_id),
+                  ldapserver_row, &d->ldap, &error) != 0)
+            goto fail;
+        if (d->ldap == NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "AMX00034: domain \"%s\" (id %ld) refers to ldapserver id %ld, "
+                          "which does not exist", d->name, d->id, ctx.ldapserver_id);
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "AMX00035: domain \"%s\": provider %ld, %d servers, %d DAV servers%s "
+                  "(%" APR_TIME_T_FMT " us)", d->name, d->provider_id, d->servers->nelts,
+                  d->davservers->nelts, d->ldap ? ", LDAP" : "", apr_time_now() - start);
+    *out = d;
+    return OK;
+
+fail:
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  "AMX00036: database query %s failed: %s", statements[failed].label,
+                  error ? error : "unknown error");
+    return HTTP_SERVICE_UNAVAILABLE;
+}
+
+int amx_store_first_domain(request_rec *r, const char **name, const char **error)
+{
+    ap_dbd_t *dbd = amx_store_acquire(r);
+    apr_array_header_t *names;
+
+    *name = NULL;
+    *error = NULL;
+    if (dbd == NULL)
+        return HTTP_SERVICE_UNAVAILABLE;
+    names = apr_array_make(r->pool, 1, sizeof(const char *));
+    if (query(r, dbd, Q_FIRST_DOMAIN, NULL, name_row, names, error) != 0) {
+        if (*error == NULL)
+            *error = "unknown error";
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (names->nelts > 0)
+        *name = APR_ARRAY_IDX(names, 0, const char *);
+    return OK;
+}

@@ -1,0 +1,30 @@
+/*
+ * The account database, through mod_dbd.
+ */
+#ifndef AMX_STORE_H
+#define AMX_STORE_H
+
+#include "httpd.h"
+#include "apr_dbd.h"
+#include "mod_dbd.h"
+
+#include "amx_model.h"
+
+/* Looks up mod_dbd's optional functions; APR_EGENERAL when mod_dbd is not
+ * loaded. Called at start-up. */
+apr_status_t amx_store_retrieve(void);
+
+/* The database connection of this request, NULL (logged) when down. */
+ap_dbd_t *amx_store_acquire(request_rec *r);
+
+/* Reads everything about DOMAIN (normalised). Returns OK with *OUT set,
+ * HTTP_NO_CONTENT when the domain is not in the database, or
+ * HTTP_SERVICE_UNAVAILABLE when the database failed (logged). */
+int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
+
+/* The name of the domain with the lowest id. Returns OK with *NAME set (NULL
+ * when there is none), or HTTP_SERVICE_UNAVAILABLE with *ERROR saying why
+ * (NULL when there is no connection at all). */
+int amx_store_first_domain(request_rec *r, const char **name, const char **error);
+
+#endif
