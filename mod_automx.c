@@ -9,7 +9,6 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
-#include "util_cfgtree.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "apr_strings.h"
@@ -214,7 +213,9 @@ static int serve_route(request_rec *r, const amx_route *rt)
 {
     const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
 
+    /* httpd builds the Allow header of a 405 from these. */
     r->allowed = rt->methods | METHOD(M_OPTIONS);
+    r->allowed_methods->method_mask |= r->allowed;
     if (r->method_number == M_OPTIONS) {
         apr_table_setn(r->headers_out, "Allow", allow_header(r, rt->methods));
         ap_set_content_length(r, 0);
@@ -257,18 +258,17 @@ static int automx_handler(request_rec *r)
 
 /* ---- start-up ----------------------------------------------------------- */
 
-/* Where "LoadModule automx_module" stands, for start-up messages. */
-static const char *find_loadmodule(apr_pool_t *p, const ap_directive_t *d)
+/* The main configuration file: what -f named, else the compiled default. */
+static const char *main_config_file(apr_pool_t *p, const process_rec *proc)
 {
-    for (; d; d = d->next) {
-        const char *found;
-        if (strcasecmp(d->directive, "LoadModule") == 0
-            && ap_strstr_c(d->args, "automx_module"))
-            return apr_psprintf(p, "%s line %d", d->filename, d->line_num);
-        if (d->first_child && (found = find_loadmodule(p, d->first_child)))
-            return found;
+    int i;
+    for (i = 1; i < proc->argc; i++) {
+        if (strcmp(proc->argv[i], "-f") == 0 && i + 1 < proc->argc)
+            return ap_server_root_relative(p, proc->argv[i + 1]);
+        if (strncmp(proc->argv[i], "-f", 2) == 0 && proc->argv[i][2])
+            return ap_server_root_relative(p, proc->argv[i] + 2);
     }
-    return NULL;
+    return ap_server_root_relative(p, SERVER_CONFIG_FILE);
 }
 
 /* Runs for `apachectl -t` too, so a missing mod_dbd fails the config test. */
@@ -279,8 +279,8 @@ static int automx_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
                      "AMX00001: mod_automx needs mod_dbd, which is not loaded: "
                      "add 'LoadModule dbd_module .../mod_dbd.so' before "
-                     "'LoadModule automx_module' (%s); Debian: a2enmod dbd",
-                     find_loadmodule(ptemp, ap_conftree) ?: "in the configuration");
+                     "'LoadModule automx_module' in the configuration read from %s "
+                     "(Debian: a2enmod dbd)", main_config_file(ptemp, s->process));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     amx_ldap_retrieve(); /* optional: only domains with an LDAP server need it */

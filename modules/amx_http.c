@@ -86,12 +86,12 @@ int amx_http_query_address(request_rec *r, const char *name, int optional,
     a = apr_pcalloc(r->pool, sizeof(*a));
     st = amx_address_parse(r->pool, value, len, a);
     if (st != AMX_ADDR_OK) {
-        /* The address is the client's: log it escaped, never raw. */
+        /* httpd escapes control characters in error log messages, so a
+         * CR LF in the address cannot forge a log line. */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX00012: invalid address in '%s' (%s): \"%s\"", name,
                       amx_address_strerror(st),
-                      ap_escape_logitem(r->pool, apr_pstrmemdup(r->pool, value,
-                                                  len > 400 ? 400 : len)));
+                      apr_pstrmemdup(r->pool, value, len > 400 ? 400 : len));
         return HTTP_BAD_REQUEST;
     }
     *addr = a;
@@ -116,6 +116,6 @@ int amx_http_data_error(request_rec *r, const amx_data_error *err)
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                   "AMX00013: data error in table %s, row id %ld: column %s "
                   "has the unusable value \"%s\"", err->table, err->id,
-                  err->column, ap_escape_logitem(r->pool, err->value ? err->value : "(NULL)"));
+                  err->column, err->value ? err->value : "(NULL)");
     return HTTP_BAD_REQUEST;
 }

@@ -289,7 +289,7 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
     if (!ctx.found) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "AMX00033: domain \"%s\" is not in the database (%" APR_TIME_T_FMT " us)",
-                      ap_escape_logitem(r->pool, domain), apr_time_now() - start);
+                      domain, apr_time_now() - start);
         return HTTP_NO_CONTENT;
     }
     d->provider_domains = apr_array_make(r->pool, 4, sizeof(const char *));

@@ -1,0 +1,205 @@
+"""A real httpd with the freshly built mod_automx, for end-to-end tests."""
+import http.client
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))
+import mkconf  # noqa: E402
+
+SQL = REPO / "sql"
+
+# Log levels that fail a test unless the test said it expects them.
+BAD_LEVEL = re.compile(r"\[[a-z_]+:(warn|error|crit|alert|emerg)\]")
+TAG = re.compile(r"AMX\d{5}")
+DEBUG_LEVEL = re.compile(r"\[[a-z_]+:(debug|trace\d)\]")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_sqlite_db(path, *scripts):
+    """A fresh SQLite file with the schema and the given SQL scripts."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    con = sqlite3.connect(path)
+    con.executescript((SQL / "sqlite" / "schema.sql").read_text())
+    for script in scripts:
+        con.executescript(Path(script).read_text() if isinstance(script, Path) else script)
+    con.commit()
+    con.close()
+    allow_httpd(path.parent)
+    return path
+
+
+def allow_httpd(directory):
+    """httpd's children run as www-data when the tests run as root."""
+    if os.geteuid() == 0:
+        for p in [directory, *Path(directory).iterdir()]:
+            os.chown(p, 33, 33)
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def __repr__(self):
+        return f"<Reply {self.status} {self.body[:200]!r}>"
+
+
+class Httpd:
+    """One private httpd; `start` (re)writes its config and (re)starts it."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.proc = None
+        self.binary = mkconf.httpd_binary()
+        self.log_offset = 0
+        self.expected = []   # regexps of warn/error lines a test expects
+
+    @property
+    def error_log(self):
+        return self.root / "logs" / "error.log"
+
+    def write_conf(self, **kw):
+        kw.setdefault("listen", f"127.0.0.1:{self.port}")
+        return mkconf.write_conf(self.root, **kw)
+
+    def configtest(self, **kw):
+        """Runs `httpd -t` on a config; returns (exit code, output)."""
+        conf = self.write_conf(**kw)
+        p = subprocess.run([self.binary, "-d", str(self.root), "-f", str(conf), "-t"],
+                           capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout + p.stderr
+
+    def start(self, **kw):
+        self.stop()
+        conf = self.write_conf(**kw)
+        self.proc = subprocess.Popen(
+            [self.binary, "-d", str(self.root), "-f", str(conf), "-DFOREGROUND"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode(errors="replace")
+                raise RuntimeError(f"httpd exited with {self.proc.returncode}: {out}\n"
+                                   + self.read_log_tail())
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("httpd did not start listening")
+        self.mark()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def read_log_tail(self, n=20):
+        if not self.error_log.exists():
+            return ""
+        return "\n".join(self.error_log.read_text(errors="replace").splitlines()[-n:])
+
+    # ---- the error log -------------------------------------------------
+    def mark(self):
+        self.log_offset = self.error_log.stat().st_size if self.error_log.exists() else 0
+
+    def log_since_mark(self):
+        if not self.error_log.exists():
+            return []
+        with open(self.error_log, "rb") as f:
+            f.seek(self.log_offset)
+            return f.read().decode("utf-8", errors="replace").splitlines()
+
+    def tagged_since_mark(self, with_debug=False):
+        """Lines since the mark that carry one of the module's tags, at
+        info level and above unless WITH_DEBUG."""
+        time.sleep(0.05)  # httpd writes the log line after the reply
+        return [l for l in self.log_since_mark() if TAG.search(l)
+                and (with_debug or not DEBUG_LEVEL.search(l))]
+
+    def expect_log(self, pattern):
+        """A warn/error line matching PATTERN will not fail this test."""
+        self.expected.append(re.compile(pattern))
+
+    def unexpected_log_lines(self):
+        bad = []
+        for line in self.log_since_mark():
+            if BAD_LEVEL.search(line) and not any(p.search(line) for p in self.expected):
+                bad.append(line)
+        return bad
+
+    # ---- requests ------------------------------------------------------
+    def request(self, method, path, body=None, headers=None, host=None, timeout=10):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            hdrs = dict(headers or {})
+            if host is not None:
+                conn.putrequest(method, path, skip_host=True)
+                conn.putheader("Host", host)
+                for k, v in hdrs.items():
+                    conn.putheader(k, v)
+                if body is not None:
+                    conn.putheader("Content-Length", str(len(body)))
+                conn.endheaders(body)
+            else:
+                conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            return Reply(resp.status, resp.getheaders(), resp.read())
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def raw(self, data, timeout=10):
+        """Sends raw bytes and returns the raw reply (for malformed requests)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(data)
+            chunks = []
+            try:
+                while True:
+                    c = s.recv(65536)
+                    if not c:
+                        break
+                    chunks.append(c)
+            except socket.timeout:
+                pass
+            return b"".join(chunks)

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Writes the configuration of a private httpd that loads mod_automx.
+
+Used by tools/demo and by the test suite, so both run the same server.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE = REPO / "tools" / "httpd.conf.in"
+MODULE = REPO / ".libs" / "mod_automx.so"
+
+
+def apxs_query(name):
+    apxs = shutil.which("apxs2") or shutil.which("apxs") or "/usr/bin/apxs2"
+    return subprocess.check_output([apxs, "-q", name], text=True).strip()
+
+
+def httpd_binary():
+    sbin = apxs_query("SBINDIR")
+    for name in ("apache2", "httpd"):
+        path = Path(sbin) / name
+        if path.exists():
+            return str(path)
+    raise FileNotFoundError("no httpd binary in " + sbin)
+
+
+def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
+               servername="localhost", loglevel="warn automx:debug",
+               load_dbd=True, load_extra="", module=MODULE):
+    """Creates ROOT/{conf,logs,run,htdocs} and returns the config path."""
+    root = Path(root)
+    for sub in ("conf", "logs", "run", "htdocs"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    moddir = apxs_query("LIBEXECDIR")
+    user_group = ""
+    if os.geteuid() == 0:
+        # httpd will not serve as root; its children need the files.
+        user_group = "User www-data\nGroup www-data"
+        for sub in ("logs", "run"):
+            shutil.chown(root / sub, "www-data", "www-data")
+    values = {
+        "ROOT": str(root),
+        "LISTEN": listen,
+        "SERVERNAME": servername,
+        "USER_GROUP": user_group,
+        "MODDIR": moddir,
+        "MODULE": str(module),
+        "LOAD_DBD": f"LoadModule dbd_module {moddir}/mod_dbd.so" if load_dbd else "",
+        "LOAD_EXTRA": load_extra,
+        "LOGLEVEL": loglevel,
+        "DBD_CONFIG": f'DBDriver {dbdriver}\nDBDParams "{dbdparams}"' if load_dbd else "",
+        "EXTRA": extra,
+    }
+    text = TEMPLATE.read_text()
+    for key, value in values.items():
+        text = text.replace("@" + key + "@", value)
+    conf = root / "conf" / "httpd.conf"
+    conf.write_text(text)
+    return conf
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("root", nargs="?")
+    ap.add_argument("--listen", default="127.0.0.1:4243")
+    ap.add_argument("--dbdriver", default="sqlite3")
+    ap.add_argument("--dbdparams", default="")
+    ap.add_argument("--print-httpd", action="store_true",
+                    help="print the httpd binary and exit")
+    args = ap.parse_args()
+    if args.print_httpd:
+        print(httpd_binary())
+        return
+    if not args.root:
+        ap.error("the server root is required")
+    print(write_conf(args.root, args.listen, args.dbdriver, args.dbdparams))
+
+
+if __name__ == "__main__":
+    main()
