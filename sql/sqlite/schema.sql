@@ -1,0 +1,62 @@
+-- mod_automx schema for SQLite: automx2's tables and columns, so an automx2
+-- database works unchanged. Safe to load again: nothing is replaced.
+-- Each statement ends with ';' at the end of a line (automx-initdb splits
+-- this file there).
+CREATE TABLE IF NOT EXISTS provider (
+    id INTEGER NOT NULL PRIMARY KEY,
+    name VARCHAR(128) NOT NULL,
+    short_name VARCHAR(32) NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ldapserver (
+    id INTEGER NOT NULL PRIMARY KEY,
+    name VARCHAR(128) NOT NULL,
+    port INTEGER NOT NULL,
+    use_ssl BOOLEAN NOT NULL,
+    search_base VARCHAR(128) NOT NULL,
+    search_filter VARCHAR(128) NOT NULL,
+    attr_uid VARCHAR(32) NOT NULL,
+    attr_cn VARCHAR(32),
+    bind_password VARCHAR(128),
+    bind_user VARCHAR(128)
+);
+CREATE TABLE IF NOT EXISTS domain (
+    id INTEGER NOT NULL PRIMARY KEY,
+    name VARCHAR(128) NOT NULL UNIQUE,
+    provider_id INTEGER NOT NULL REFERENCES provider (id),
+    ldapserver_id INTEGER REFERENCES ldapserver (id)
+);
+CREATE TABLE IF NOT EXISTS server (
+    id INTEGER NOT NULL PRIMARY KEY,
+    prio INTEGER NOT NULL DEFAULT 10,
+    name VARCHAR(128) NOT NULL,
+    port INTEGER NOT NULL,
+    type VARCHAR(32) NOT NULL,
+    socket_type VARCHAR(32) NOT NULL DEFAULT 'STARTTLS',
+    user_name VARCHAR(64) NOT NULL DEFAULT '%EMAILADDRESS%',
+    authentication VARCHAR(32) NOT NULL DEFAULT 'plain'
+);
+CREATE TABLE IF NOT EXISTS server_domain (
+    server_id INTEGER NOT NULL REFERENCES server (id),
+    domain_id INTEGER NOT NULL REFERENCES domain (id),
+    PRIMARY KEY (server_id, domain_id)
+);
+CREATE TABLE IF NOT EXISTS davserver (
+    id INTEGER NOT NULL PRIMARY KEY,
+    url VARCHAR(128) NOT NULL,
+    port INTEGER NOT NULL DEFAULT 0,
+    type VARCHAR(32) NOT NULL,
+    use_ssl BOOLEAN NOT NULL,
+    domain_required BOOLEAN NOT NULL,
+    user_name VARCHAR(64)
+);
+CREATE TABLE IF NOT EXISTS davserver_domain (
+    davserver_id INTEGER NOT NULL REFERENCES davserver (id),
+    domain_id INTEGER NOT NULL REFERENCES domain (id),
+    PRIMARY KEY (davserver_id, domain_id)
+);
+-- The lookups of every request: domain by name (case-insensitively), then
+-- its servers and DAV servers, and the provider's other domains.
+CREATE INDEX IF NOT EXISTS domain_name_lower ON domain (LOWER(name));
+CREATE INDEX IF NOT EXISTS domain_provider ON domain (provider_id);
+CREATE INDEX IF NOT EXISTS server_domain_domain ON server_domain (domain_id);
+CREATE INDEX IF NOT EXISTS davserver_domain_domain ON davserver_domain (domain_id);

@@ -1,0 +1,95 @@
+"""sql/: the schema, the sample data and the generator, through the module."""
+import subprocess
+import xml.etree.ElementTree as ET
+
+from harness import REPO, SQL, make_sqlite_db
+
+
+def test_schema_loads_twice(tmp_path):
+    import sqlite3
+    con = sqlite3.connect(tmp_path / "x.db")
+    schema = (SQL / "sqlite" / "schema.sql").read_text()
+    con.executescript(schema)
+    con.executescript(schema)  # IF NOT EXISTS everywhere
+    con.executescript((SQL / "sample-data.sql").read_text())
+    counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+              for t in ("provider", "domain", "server", "server_domain", "davserver",
+                        "davserver_domain", "ldapserver")}
+    assert counts == {"provider": 3, "domain": 5, "server": 6, "server_domain": 7,
+                      "davserver": 2, "davserver_domain": 3, "ldapserver": 0}
+
+
+def test_generated_provider_is_served_escaped(private_httpd, workdir):
+    sql = subprocess.run(
+        [str(REPO / "sql" / "generate-provider.sh"), "--name", "O'Brien & <Sons>",
+         "--id", "500", "--domain", "obrien.example", "--user-name", "%EMAILLOCALPART%"],
+        check=True, capture_output=True, text=True).stdout
+    db = make_sqlite_db(workdir / "generated" / "automx.db", SQL / "sample-data.sql", sql)
+    private_httpd.start(dbdparams=str(db))
+    r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=x@obrien.example")
+    assert r.status == 200
+    assert b"O'Brien &amp; &lt;Sons&gt;" in r.body
+    doc = ET.fromstring(r.body)
+    prov = doc.find("emailProvider")
+    assert prov.findtext("displayName") == "O'Brien & <Sons>"
+    assert prov.findtext("displayShortName") == "O'Brien"
+    incoming = prov.find("incomingServer")
+    assert (incoming.get("type"), incoming.findtext("hostname"), incoming.findtext("port"),
+            incoming.findtext("socketType"), incoming.findtext("username")) == \
+        ("imap", "imap.obrien.example", "993", "SSL", "%EMAILLOCALPART%")
+    outgoing = prov.find("outgoingServer")
+    assert (outgoing.findtext("hostname"), outgoing.findtext("port"),
+            outgoing.findtext("socketType")) == ("smtp.obrien.example", "587", "STARTTLS")
+
+
+def test_generator_refuses_bad_input():
+    gen = str(REPO / "sql" / "generate-provider.sh")
+    for args in (["--id", "x"], ["--id", "-5"], ["--domain", ""], ["--bogus"]):
+        p = subprocess.run([gen, *args], capture_output=True, text=True)
+        assert p.returncode == 2, args
+        assert p.stdout == ""
+
+
+def test_ham_and_eggs_is_well_formed_once_its_server_is_valid(private_httpd, workdir):
+    db = make_sqlite_db(workdir / "hameggs" / "automx.db", SQL / "sample-data.sql",
+                        "UPDATE server SET type = 'imap', socket_type = 'TLS' WHERE id = 4005;")
+    private_httpd.start(dbdparams=str(db))
+    r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=x@ham-n-eggs.tld")
+    assert r.status == 200
+    prov = ET.fromstring(r.body).find("emailProvider")
+    assert prov.findtext("displayName") == "Ham & Eggs"
+    assert prov.findtext("displayShortName") == "H+E"
+    # TLS is the automua fork's word for SSL; Thunderbird only knows SSL.
+    assert prov.find("incomingServer").findtext("socketType") == "SSL"
+
+
+def test_prio_orders_servers(private_httpd, workdir):
+    db = make_sqlite_db(workdir / "prio" / "automx.db", SQL / "sample-data.sql", """
+        INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication)
+            VALUES (4900, 1, 'first-imap.example.com', 993, 'imap', 'SSL', '%EMAILADDRESS%', 'plain');
+        INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication)
+            VALUES (4901, 99, 'last-smtp.example.com', 465, 'smtp', 'ssl', '%EMAILADDRESS%', 'plain');
+        INSERT INTO server_domain (server_id, domain_id) VALUES (4900, 3000);
+        INSERT INTO server_domain (server_id, domain_id) VALUES (4901, 3000);
+        UPDATE domain SET name = 'Example.COM' WHERE id = 3000;
+    """)
+    private_httpd.start(dbdparams=str(db))
+    r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=user@example.com")
+    assert r.status == 200
+    prov = ET.fromstring(r.body).find("emailProvider")
+    hosts = [(s.findtext("hostname"), s.findtext("socketType"))
+             for s in prov if s.tag.endswith("Server")]
+    assert hosts == [("first-imap.example.com", "SSL"), ("primary-smtp.example.com", "STARTTLS"),
+                     ("imap1.example.com", "STARTTLS"), ("last-smtp.example.com", "SSL")]
+
+
+def test_unknown_socket_type_is_a_data_error(private_httpd, workdir):
+    db = make_sqlite_db(workdir / "badsock" / "automx.db", SQL / "sample-data.sql",
+                        "UPDATE server SET socket_type = 'SSL/TLS' WHERE id = 4002;")
+    private_httpd.start(dbdparams=str(db))
+    private_httpd.expect_log(r"AMX00013: data error in table server, row id 4002: column socket_type")
+    r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=user@example.com")
+    assert r.status == 400
+    lines = private_httpd.tagged_since_mark()
+    assert len(lines) == 1 and "SSL/TLS" in lines[0]
+    assert private_httpd.get("/mail/config-v1.1.xml?emailaddress=user@example.org").status == 200
