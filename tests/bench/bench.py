@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Throughput, latency, CPU and memory of mod_automx next to a static file.
+
+One private httpd (mpm_event, keep-alive without limit, no access log)
+serves both the module's replies and, under /static/, files holding exactly
+the bytes of those replies: the static file is the physical limit of this
+machine for a reply of that size. wrk (2 threads, 32 connections) measures
+each target in alternating rounds after a warm-up; the figures are medians.
+Instructions per request come from callgrind on `httpd -X`, which counts
+the same on a busy and on an idle machine.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "e2e"))
+from harness import Httpd, SQL, make_sqlite_db  # noqa: E402
+
+ADDRESS = "a@example.com"
+AUTODISCOVER_LUA = HERE / "autodiscover.lua"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+STATIC_CONF = """
+EnableMMAP Off
+<Location /static/>
+    SetHandler none
+</Location>
+"""
+
+
+class Target:
+    def __init__(self, name, path, static_name, lua=None, method="GET"):
+        self.name, self.path, self.static_name, self.lua, self.method = \
+            name, path, static_name, lua, method
+
+
+TARGETS = [
+    Target("autoconfig", f"/mail/config-v1.1.xml?emailaddress={ADDRESS}", "autoconfig.xml"),
+    Target("autodiscover", "/autodiscover/autodiscover.xml", "autodiscover.xml",
+           lua=AUTODISCOVER_LUA, method="POST"),
+    Target("mobileconfig", f"/mobileconfig/?emailaddress={ADDRESS}", "mobileconfig.plist"),
+]
+
+
+def httpd_pids(parent):
+    pids = [parent]
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == parent:
+                pids.append(int(d.name))
+    return pids
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def worker_rss_kib(parent):
+    rss = []
+    for pid in httpd_pids(parent)[1:]:
+        try:
+            m = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+        except OSError:
+            continue
+        if m:
+            rss.append(int(m.group(1)))
+    return max(rss) if rss else 0
+
+
+def parse_duration_ms(s):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", s)
+    if m is None:
+        raise SystemExit(f"cannot read wrk's latency {s!r}")
+    v = float(m.group(1))
+    return {"us": v / 1000, "ms": v, "s": v * 1000, "m": v * 60000}[m.group(2)]
+
+
+def run_wrk(url, seconds, threads, connections, lua=None):
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    if lua:
+        cmd += ["-s", str(lua)]
+    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    if "Latency Distribution" not in out:
+        raise SystemExit(f"wrk did not measure {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    p50 = parse_duration_ms(re.search(r"50%\s+(\S+)", out).group(1))
+    p99 = parse_duration_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "requests": total, "p50": p50, "p99": p99,
+            "non2xx": int(bad.group(1)) if bad else 0}
+
+
+def measure(httpd, url, args, lua=None):
+    pids = httpd_pids(httpd.proc.pid)
+    before = cpu_seconds(pids)
+    r = run_wrk(url, args.seconds, args.threads, args.connections, lua)
+    r["cpu_us"] = (cpu_seconds(httpd_pids(httpd.proc.pid)) - before) * 1e6 / max(r["requests"], 1)
+    r["rss_kib"] = worker_rss_kib(httpd.proc.pid)
+    return r
+
+
+def fetch(httpd, target):
+    if target.method == "POST":
+        body = AUTODISCOVER_LUA.read_text().split("[[", 1)[1].rsplit("]]", 1)[0].encode()
+        return httpd.request("POST", target.path, body=body,
+                             headers={"Content-Type": "text/xml; charset=utf-8"})
+    return httpd.get(target.path)
+
+
+def bench_server(label, httpd, args, results):
+    """Measures every target that answers 200 on HTTPD, next to its static twin."""
+    static_dir = httpd.root / "htdocs" / "static"
+    static_dir.mkdir(parents=True, exist_ok=True)
+    live = []
+    for t in TARGETS:
+        r = fetch(httpd, t)
+        if r.status != 200:
+            print(f"  {label} {t.name}: answers {r.status}, not measured")
+            continue
+        (static_dir / t.static_name).write_bytes(r.body)
+        if httpd.get(f"/static/{t.static_name}").body != r.body:
+            raise SystemExit("static twin differs")
+        live.append(t)
+    base = f"http://127.0.0.1:{httpd.port}"
+    # Warm-up: connections, caches, page cache.
+    for t in live:
+        run_wrk(base + t.path, args.warmup, args.threads, args.connections, t.lua)
+        run_wrk(f"{base}/static/{t.static_name}", args.warmup, args.threads, args.connections)
+    rounds = {}
+    for n in range(args.rounds):
+        for t in live:
+            for kind, url, lua in (("static", f"{base}/static/{t.static_name}", None),
+                                   ("module", base + t.path, t.lua)):
+                rounds.setdefault((t.name, kind), []).append(measure(httpd, url, args, lua))
+    for t in live:
+        med = {}
+        for kind in ("static", "module"):
+            rs = rounds[(t.name, kind)]
+            med[kind] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+        results.append((label, t.name, med))
+
+
+def print_results(results):
+    print()
+    print(f"{'setup':<22}{'reply':<14}{'req/s':>10}{'static':>10}{'ratio':>7}"
+          f"{'p50 ms':>8}{'p99 ms':>8}{'CPU us':>8}{'static':>8}{'ratio':>7}{'RSS MiB':>9}{'non-2xx':>8}")
+    for label, name, med in results:
+        m, s = med["module"], med["static"]
+        print(f"{label:<22}{name:<14}{m['rps']:>10.0f}{s['rps']:>10.0f}{m['rps'] / s['rps']:>7.2f}"
+              f"{m['p50']:>8.2f}{m['p99']:>8.2f}{m['cpu_us']:>8.1f}{s['cpu_us']:>8.1f}"
+              f"{m['cpu_us'] / s['cpu_us']:>7.2f}{m['rss_kib'] / 1024:>9.1f}{m['non2xx']:>8.0f}")
+
+
+def callgrind_instructions(root, db, path, requests, extra):
+    """Instructions httpd -X spends on REQUESTS requests of PATH, startup excluded."""
+    totals = []
+    for n in (0, requests):
+        h = Httpd(root / f"cg-{n}")
+        conf = h.write_conf(dbdparams=str(db), extra=extra, access_log=False)
+        out = h.root / "logs" / "callgrind.out"
+        out.write_bytes(b"")
+        out.chmod(0o666)  # valgrind opens it as root, writes it as httpd's user
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+               h.binary, "-X", "-d", str(h.root), "-f", str(conf)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if h.get("/static/none").status:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", h.port, timeout=60)
+        for _ in range(n):
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200, resp.status
+        conn.close()
+        pid_file = h.root / "run" / "httpd.pid"
+        os.kill(int(pid_file.read_text()), 15)
+        proc.wait(timeout=120)
+        text = out.read_text() if out.exists() else ""
+        m = re.search(r"^(?:summary|totals):\s+(\d+)", text, re.M)
+        if m is None:
+            raise SystemExit(f"no callgrind totals in {out}: {text[-500:]!r}\n" + h.read_log_tail())
+        totals.append(int(m.group(1)))
+    return (totals[1] - totals[0]) / requests
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=5, help="length of one wrk run (default 5)")
+    ap.add_argument("--warmup", type=int, default=2, help="warm-up seconds per target (default 2)")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--callgrind-requests", type=int, default=2000,
+                    help="requests per callgrind run; 0 skips callgrind")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="LABEL=DIRECTIVES: also measure with these directives added "
+                         "(e.g. a cache setting); may be given more than once")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="automx-bench-"))
+    work.chmod(0o755)
+    results = []
+    try:
+        db = make_sqlite_db(work / "db" / "automx.db", SQL / "sample-data.sql")
+        setups = [("sqlite", "")] + [tuple(e.split("=", 1)) for e in args.extra]
+        for label, extra in setups:
+            h = Httpd(work / f"httpd-{label}")
+            h.start(dbdparams=str(db), extra=STATIC_CONF + extra, access_log=False,
+                    loglevel="warn")
+            try:
+                print(f"measuring {label} ...", flush=True)
+                bench_server(label, h, args, results)
+            finally:
+                h.stop()
+        print_results(results)
+        if args.callgrind_requests:
+            print(f"\ncallgrind, httpd -X, {args.callgrind_requests} requests each:")
+            htdocs_src = work / "httpd-sqlite" / "htdocs"
+            ir = {}
+            for name, path in (("static", "/static/autoconfig.xml"),
+                               ("autoconfig", f"/mail/config-v1.1.xml?emailaddress={ADDRESS}")):
+                root = work / f"cg-{name}"
+                shutil.copytree(htdocs_src, root / "cg-0" / "htdocs")
+                shutil.copytree(htdocs_src, root / f"cg-{args.callgrind_requests}" / "htdocs")
+                ir[name] = callgrind_instructions(root, db, path, args.callgrind_requests, STATIC_CONF)
+                print(f"  {name:<12}{ir[name]:>12.0f} instructions/request")
+            print(f"  ratio autoconfig/static: {ir['autoconfig'] / ir['static']:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
