@@ -11,6 +11,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "apr_shm.h"
 #include "apr_strings.h"
 
 #include "mod_automx.h"
@@ -30,6 +31,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
     c->request_body_max = 0;
     c->initdb_url = NULL;
     c->retry_after = 0;
+    c->cache_ttl = -1;
     return c;
 }
 
@@ -45,6 +47,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
         ? add->request_body_max : base->request_body_max;
     c->initdb_url = add->initdb_url ? add->initdb_url : base->initdb_url;
     c->retry_after = add->retry_after ? add->retry_after : base->retry_after;
+    c->cache_ttl = add->cache_ttl != -1 ? add->cache_ttl : base->cache_ttl;
     return c;
 }
 
@@ -71,6 +74,11 @@ const char *amx_conf_initdb_url(const amx_dir_conf *c)
 int amx_conf_retry_after(const amx_dir_conf *c)
 {
     return c->retry_after ? c->retry_after : AMX_DEFAULT_RETRY_AFTER;
+}
+
+int amx_conf_cache_ttl(const amx_dir_conf *c)
+{
+    return c->cache_ttl > 0 ? c->cache_ttl : 0;
 }
 
 static const char *set_ldap_nomatch(cmd_parms *cmd, void *dconf, const char *arg)
@@ -118,6 +126,34 @@ static const char *set_retry_after(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+static const char *set_cache_ttl(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    int n = atoi(arg);
+    if (strcasecmp(arg, "off") == 0)
+        n = 0;
+    else if (n < 1 || n > 86400 || strspn(arg, "0123456789") != strlen(arg))
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither Off nor a number of seconds "
+                            "from 1 to 86400", cmd->cmd->name, arg);
+    c->cache_ttl = n;
+    return NULL;
+}
+
+static int cache_entries = 10000;
+
+static const char *set_cache_entries(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    int n = atoi(arg);
+    if (err)
+        return err;
+    if (n < 1 || n > 10000000 || strspn(arg, "0123456789") != strlen(arg))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 to 10000000",
+                            cmd->cmd->name, arg);
+    cache_entries = n;
+    return NULL;
+}
+
 static const command_rec automx_cmds[] = {
     AP_INIT_FLAG("AutomxMobileconfigPasswords", ap_set_flag_slot,
                  (void *)APR_OFFSETOF(amx_dir_conf, mobileconfig_passwords), OR_OPTIONS,
@@ -132,6 +168,11 @@ static const command_rec automx_cmds[] = {
                   "Where the site root points administrators to automx-initdb (default /initdb/)"),
     AP_INIT_TAKE1("AutomxRetryAfter", set_retry_after, NULL, OR_OPTIONS,
                   "Seconds in the Retry-After header of a 503 reply (default 30)"),
+    AP_INIT_TAKE1("AutomxCacheTTL", set_cache_ttl, NULL, RSRC_CONF | ACCESS_CONF,
+                  "Seconds domain data may be served from memory (default Off: "
+                  "every request asks the database)"),
+    AP_INIT_TAKE1("AutomxCacheEntries", set_cache_entries, NULL, RSRC_CONF,
+                  "Domains each httpd process keeps in memory at most (default 10000)"),
     { NULL }
 };
 
@@ -287,9 +328,38 @@ static int automx_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* The cache generation lives in shared memory made before the children are
+ * forked, so that a write in one process invalidates every process. */
+static volatile apr_uint32_t *cache_generation;
+
+static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                              apr_pool_t *ptemp, server_rec *s)
+{
+    apr_shm_t *shm;
+    apr_status_t rv = apr_shm_create(&shm, sizeof(apr_uint32_t), NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+                     "AMX00004: cannot create the shared cache generation counter");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    cache_generation = apr_shm_baseaddr_get(shm);
+    *cache_generation = 0;
+    return OK;
+}
+
+static void automx_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_status_t rv = amx_store_child_init(pchild, cache_generation, cache_entries);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                     "AMX00005: cannot create the domain cache; serving without it");
+}
+
 static void automx_register_hooks(apr_pool_t *p)
 {
     ap_hook_check_config(automx_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(automx_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(automx_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(automx_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

@@ -16,6 +16,7 @@ typedef struct {
     apr_off_t request_body_max;  /* AutomxRequestBodyLimit, bytes */
     const char *initdb_url;      /* AutomxInitdbURL, for the site root */
     int retry_after;             /* AutomxRetryAfter, seconds */
+    int cache_ttl;               /* AutomxCacheTTL, seconds; 0 off, -1 unset */
 } amx_dir_conf;
 
 #define AMX_DEFAULT_REQUEST_BODY_MAX (16 * 1024)
@@ -28,6 +29,7 @@ int amx_conf_ldap_nomatch_status(const amx_dir_conf *c);
 apr_off_t amx_conf_request_body_max(const amx_dir_conf *c);
 const char *amx_conf_initdb_url(const amx_dir_conf *c);
 int amx_conf_retry_after(const amx_dir_conf *c);
+int amx_conf_cache_ttl(const amx_dir_conf *c);
 
 /* One endpoint: what it answers and how. */
 typedef int (*amx_serve_fn)(request_rec *r, const amx_dir_conf *conf);

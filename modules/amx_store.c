@@ -17,6 +17,8 @@
 #include "apr_strings.h"
 #include "apr_optional.h"
 
+#include "mod_automx.h"
+#include "amx_cache.h"
 #include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
@@ -61,6 +63,19 @@ static const statement statements[] = {
 };
 
 static apr_uint32_t prepare_seq;
+static amx_cache *domain_cache;
+
+apr_status_t amx_store_child_init(apr_pool_t *pchild,
+                                  volatile apr_uint32_t *generation, int max_entries)
+{
+    return amx_cache_create(&domain_cache, pchild, generation, max_entries);
+}
+
+void amx_store_invalidate(void)
+{
+    if (domain_cache)
+        amx_cache_invalidate(domain_cache);
+}
 
 apr_status_t amx_store_retrieve(void)
 {
@@ -269,7 +284,36 @@ static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
     return each_row(r, dbd, res, fn, ctx, error);
 }
 
+static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **out);
+
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
+{
+    const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
+    int ttl = amx_conf_cache_ttl(conf);
+    apr_time_t now;
+    apr_uint32_t gen;
+    const char *key;
+    int rv;
+
+    if (ttl == 0 || domain_cache == NULL)
+        return lookup_domain(r, domain, out);
+    /* Virtual hosts may use different databases. */
+    now = apr_time_now();
+    key = apr_psprintf(r->pool, "%pp %s", (void *)r->server, domain);
+    if (amx_cache_get(domain_cache, key, now, r->pool, out, &gen)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "AMX00037: domain \"%s\" from the cache%s", domain,
+                      *out ? "" : ": not in the database");
+        return *out ? OK : HTTP_NO_CONTENT;
+    }
+    rv = lookup_domain(r, domain, out);
+    if (rv == OK || rv == HTTP_NO_CONTENT)
+        amx_cache_put(domain_cache, key, rv == OK ? *out : NULL, gen, now,
+                      apr_time_from_sec(ttl));
+    return rv;
+}
+
+static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **out)
 {
     apr_time_t start = apr_time_now();
     ap_dbd_t *dbd = amx_store_acquire(r);

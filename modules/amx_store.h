@@ -14,6 +14,13 @@
  * loaded. Called at start-up. */
 apr_status_t amx_store_retrieve(void);
 
+/* Makes the per-process domain cache (used when AutomxCacheTTL is set). */
+apr_status_t amx_store_child_init(apr_pool_t *pchild,
+                                  volatile apr_uint32_t *generation, int max_entries);
+
+/* After a write: every process forgets what it cached. */
+void amx_store_invalidate(void);
+
 /* The database connection of this request, NULL (logged) when down. */
 ap_dbd_t *amx_store_acquire(request_rec *r);
 

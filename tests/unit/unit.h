@@ -25,5 +25,6 @@ void test_address(void);
 void test_query(void);
 void test_placeholder(void);
 void test_autoconfig(void);
+void test_cache(void);
 
 #endif

@@ -17,6 +17,7 @@ int main(void)
     test_query();
     test_placeholder();
     test_autoconfig();
+    test_cache();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();
