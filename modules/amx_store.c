@@ -27,9 +27,6 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire = NULL;
 
 typedef enum {
     Q_DOMAIN,
-    Q_PROVIDER_DOMAINS,
-    Q_SERVERS,
-    Q_DAVSERVERS,
     Q_LDAPSERVER,
     Q_FIRST_DOMAIN
 } query_id;
@@ -37,29 +34,42 @@ typedef enum {
 typedef struct {
     const char *label;  /* key in mod_dbd's per-connection hash */
     const char *sql;    /* apr_dbd syntax: %s and %d are parameters */
+    int nargs;          /* how often the one argument is passed */
 } statement;
 
-/* Portable to the sqlite3, pgsql and mysql drivers. */
+/* The rows of a domain come in one round trip: one result whose first
+ * column says what a row is. Column 3 sorts (prio for mail servers).
+ *   kind 0: id, -, provider_id, ldapserver_id, name, provider name, short name
+ *   kind 1: id, -, -, -, name                        (the provider's domains)
+ *   kind 2: id, prio, port, -, name, type, socket_type, user_name, authentication
+ *   kind 3: id, -, port, use_ssl, url, type, domain_required, user_name
+ * The lowest id wins when names differ only in case. Portable to the
+ * sqlite3, pgsql and mysql drivers. */
+#define DOMAIN_ID "(SELECT MIN(id) FROM domain WHERE LOWER(name) = %s)"
 static const statement statements[] = {
     [Q_DOMAIN] = { "automx_domain",
-        "SELECT d.id, d.name, d.provider_id, d.ldapserver_id, p.name, p.short_name"
-        " FROM domain d JOIN provider p ON p.id = d.provider_id"
-        " WHERE LOWER(d.name) = %s ORDER BY d.id" },
-    [Q_PROVIDER_DOMAINS] = { "automx_provider_domains",
-        "SELECT name FROM domain WHERE provider_id = %d ORDER BY id" },
-    [Q_SERVERS] = { "automx_servers",
-        "SELECT s.id, s.prio, s.name, s.port, s.type, s.socket_type, s.user_name,"
-        " s.authentication FROM server s JOIN server_domain sd ON sd.server_id = s.id"
-        " WHERE sd.domain_id = %d ORDER BY s.prio, s.id" },
-    [Q_DAVSERVERS] = { "automx_davservers",
-        "SELECT v.id, v.url, v.port, v.type, v.use_ssl, v.domain_required, v.user_name"
-        " FROM davserver v JOIN davserver_domain vd ON vd.davserver_id = v.id"
-        " WHERE vd.domain_id = %d ORDER BY v.id" },
+        "SELECT 0, d.id, 0, d.provider_id, d.ldapserver_id, d.name, p.name, p.short_name,"
+        " NULL, NULL FROM domain d JOIN provider p ON p.id = d.provider_id"
+        " WHERE d.id = " DOMAIN_ID
+        " UNION ALL"
+        " SELECT 1, x.id, 0, 0, 0, x.name, NULL, NULL, NULL, NULL"
+        " FROM domain d JOIN domain x ON x.provider_id = d.provider_id"
+        " WHERE d.id = " DOMAIN_ID
+        " UNION ALL"
+        " SELECT 2, s.id, s.prio, s.port, 0, s.name, s.type, s.socket_type, s.user_name,"
+        " s.authentication FROM server_domain sd JOIN server s ON s.id = sd.server_id"
+        " WHERE sd.domain_id = " DOMAIN_ID
+        " UNION ALL"
+        " SELECT 3, v.id, 0, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type,"
+        " CASE WHEN v.domain_required THEN 'true' ELSE 'false' END, v.user_name, NULL"
+        " FROM davserver_domain vd JOIN davserver v ON v.id = vd.davserver_id"
+        " WHERE vd.domain_id = " DOMAIN_ID
+        " ORDER BY 1, 3, 2", 4 },
     [Q_LDAPSERVER] = { "automx_ldapserver",
         "SELECT id, name, port, use_ssl, search_base, search_filter, attr_uid,"
-        " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d" },
+        " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1 },
     [Q_FIRST_DOMAIN] = { "automx_first_domain",
-        "SELECT name FROM domain ORDER BY id LIMIT 1" },
+        "SELECT name FROM domain ORDER BY id LIMIT 1", 0 },
 };
 
 static apr_uint32_t prepare_seq;
@@ -204,15 +214,50 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
                       apr_dbd_row_t *row, void *ctxv)
 {
     domain_ctx *ctx = ctxv;
-    if (ctx->found++)
-        return 0; /* the lowest id wins when names differ only in case */
-    ctx->d->id = col_long(drv, row, 0);
-    ctx->d->name = col(r, drv, row, 1);
-    ctx->d->provider_id = col_long(drv, row, 2);
-    ctx->ldapserver_id = apr_dbd_get_entry(drv, row, 3) ? col_long(drv, row, 3) : -1;
-    ctx->d->provider_name = col(r, drv, row, 4);
-    ctx->d->provider_short_name = col(r, drv, row, 5);
-    return ctx->d->name && ctx->d->provider_name && ctx->d->provider_short_name ? 0 : -1;
+    amx_domain_data *d = ctx->d;
+
+    switch (col_long(drv, row, 0)) {
+    case 0:
+        ctx->found = 1;
+        d->id = col_long(drv, row, 1);
+        d->provider_id = col_long(drv, row, 3);
+        ctx->ldapserver_id = apr_dbd_get_entry(drv, row, 4) ? col_long(drv, row, 4) : -1;
+        d->name = col(r, drv, row, 5);
+        d->provider_name = col(r, drv, row, 6);
+        d->provider_short_name = col(r, drv, row, 7);
+        return d->name && d->provider_name && d->provider_short_name ? 0 : -1;
+    case 1: {
+        const char *name = col(r, drv, row, 5);
+        if (name == NULL)
+            return -1;
+        APR_ARRAY_PUSH(d->provider_domains, const char *) = name;
+        return 0;
+    }
+    case 2: {
+        amx_server *s = apr_array_push(d->servers);
+        s->id = col_long(drv, row, 1);
+        s->prio = (int)col_long(drv, row, 2);
+        s->port = (int)col_long(drv, row, 3);
+        s->name = col(r, drv, row, 5);
+        s->type = col(r, drv, row, 6);
+        s->socket_type = col(r, drv, row, 7);
+        s->user_name = col(r, drv, row, 8);
+        s->authentication = col(r, drv, row, 9);
+        return s->name && s->user_name && s->authentication ? 0 : -1;
+    }
+    case 3: {
+        amx_davserver *v = apr_array_push(d->davservers);
+        v->id = col_long(drv, row, 1);
+        v->port = (int)col_long(drv, row, 3);
+        v->use_ssl = col_bool(drv, row, 4);
+        v->url = col(r, drv, row, 5);
+        v->type = col(r, drv, row, 6);
+        v->domain_required = col_bool(drv, row, 7);
+        v->user_name = col(r, drv, row, 8);
+        return v->url ? 0 : -1;
+    }
+    }
+    return -1;
 }
 
 static int name_row(request_rec *r, const apr_dbd_driver_t *drv,
@@ -223,35 +268,6 @@ static int name_row(request_rec *r, const apr_dbd_driver_t *drv,
         return -1;
     APR_ARRAY_PUSH((apr_array_header_t *)ctxv, const char *) = name;
     return 0;
-}
-
-static int server_row(request_rec *r, const apr_dbd_driver_t *drv,
-                      apr_dbd_row_t *row, void *ctxv)
-{
-    amx_server *s = apr_array_push((apr_array_header_t *)ctxv);
-    s->id = col_long(drv, row, 0);
-    s->prio = (int)col_long(drv, row, 1);
-    s->name = col(r, drv, row, 2);
-    s->port = (int)col_long(drv, row, 3);
-    s->type = col(r, drv, row, 4);
-    s->socket_type = col(r, drv, row, 5);
-    s->user_name = col(r, drv, row, 6);
-    s->authentication = col(r, drv, row, 7);
-    return s->name && s->user_name && s->authentication ? 0 : -1;
-}
-
-static int davserver_row(request_rec *r, const apr_dbd_driver_t *drv,
-                         apr_dbd_row_t *row, void *ctxv)
-{
-    amx_davserver *s = apr_array_push((apr_array_header_t *)ctxv);
-    s->id = col_long(drv, row, 0);
-    s->url = col(r, drv, row, 1);
-    s->port = (int)col_long(drv, row, 2);
-    s->type = col(r, drv, row, 3);
-    s->use_ssl = col_bool(drv, row, 4);
-    s->domain_required = col_bool(drv, row, 5);
-    s->user_name = col(r, drv, row, 6);
-    return s->url ? 0 : -1;
 }
 
 static int ldapserver_row(request_rec *r, const apr_dbd_driver_t *drv,
@@ -274,12 +290,14 @@ static int ldapserver_row(request_rec *r, const apr_dbd_driver_t *drv,
     return l->name && l->search_base && l->search_filter && l->attr_uid ? 0 : -1;
 }
 
-/* Runs Q with one argument and reads its rows; 0 or -1 with *ERROR. */
+/* Runs Q with its one argument (passed as often as Q needs it) and reads
+ * its rows; 0 or -1 with *ERROR. */
 static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
                  row_fn fn, void *ctx, const char **error)
 {
+    const char *args[4] = { arg, arg, arg, arg };
     apr_dbd_results_t *res;
-    if (run(r, dbd, q, arg ? 1 : 0, &arg, &res, error) != 0)
+    if (run(r, dbd, q, statements[q].nargs, args, &res, error) != 0)
         return -1;
     return each_row(r, dbd, res, fn, ctx, error);
 }
@@ -319,12 +337,15 @@ static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **o
     ap_dbd_t *dbd = amx_store_acquire(r);
     amx_domain_data *d;
     domain_ctx ctx;
-    const char *error = NULL, *id;
+    const char *error = NULL;
     query_id failed;
 
     if (dbd == NULL)
         return HTTP_SERVICE_UNAVAILABLE;
     d = apr_pcalloc(r->pool, sizeof(*d));
+    d->provider_domains = apr_array_make(r->pool, 4, sizeof(const char *));
+    d->servers = apr_array_make(r->pool, 4, sizeof(amx_server));
+    d->davservers = apr_array_make(r->pool, 2, sizeof(amx_davserver));
     ctx.found = 0;
     ctx.d = d;
     ctx.ldapserver_id = -1;
@@ -336,16 +357,6 @@ static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **o
                       domain, apr_time_now() - start);
         return HTTP_NO_CONTENT;
     }
-    d->provider_domains = apr_array_make(r->pool, 4, sizeof(const char *));
-    d->servers = apr_array_make(r->pool, 4, sizeof(amx_server));
-    d->davservers = apr_array_make(r->pool, 2, sizeof(amx_davserver));
-    if (query(r, dbd, failed = Q_PROVIDER_DOMAINS,
-              apr_ltoa(r->pool, d->provider_id), name_row, d->provider_domains, &error) != 0)
-        goto fail;
-    id = apr_ltoa(r->pool, d->id);
-    if (query(r, dbd, failed = Q_SERVERS, id, server_row, d->servers, &error) != 0
-        || query(r, dbd, failed = Q_DAVSERVERS, id, davserver_row, d->davservers, &error) != 0)
-        goto fail;
     if (ctx.ldapserver_id >= 0) {
         if (query(r, dbd, failed = Q_LDAPSERVER, apr_ltoa(r->pool, ctx.ldapserver_id),
                   ldapserver_row, &d->ldap, &error) != 0)
