@@ -1,22 +1,273 @@
-/* POST /autodiscover/autodiscover.xml and the JSON pre-flight: not part of
- * this build yet; registered so that configurations naming them load. */
+/*
+ * POST /autodiscover/autodiscover.xml (Outlook's POX protocol) and the JSON
+ * pre-flight GET /autodiscover/autodiscover.json that Outlook's cloud
+ * account setup sends first.
+ */
 #include "httpd.h"
+#include "http_core.h"
 #include "http_log.h"
+#include "http_protocol.h"
+#include "apr_strings.h"
+#include <jansson.h>
 
 #include "mod_automx.h"
+#include "amx_autodiscover.h"
+#include "amx_http.h"
+#include "amx_ldap.h"
+#include "amx_query.h"
+#include "amx_store.h"
+#include "amx_xml.h"
 
 APLOG_USE_MODULE(automx);
 
-int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
+/* text/xml or application/xml, parameters such as charset allowed. */
+static int xml_content_type(const char *ct)
+{
+    const char *end;
+    size_t n;
+
+    if (ct == NULL)
+        return 0;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    end = ct + strcspn(ct, "; \t");
+    n = (size_t)(end - ct);
+    return (n == 8 && strncasecmp(ct, "text/xml", 8) == 0)
+        || (n == 15 && strncasecmp(ct, "application/xml", 15) == 0);
+}
+
+/* The smaller of LimitXMLRequestBody (0: unlimited) and our own cap. */
+static apr_off_t body_limit(request_rec *r, const amx_dir_conf *conf)
+{
+    apr_off_t own = amx_conf_request_body_max(conf);
+    apr_off_t xml = (apr_off_t)ap_get_limit_xml_body(r);
+    return (xml > 0 && xml < own) ? xml : own;
+}
+
+static int too_large(request_rec *r, apr_off_t limit)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "AMX00090: Autodiscover is not implemented in this build");
-    return HTTP_NOT_IMPLEMENTED;
+                  "AMX00102: Autodiscover request body over the limit of %" APR_OFF_T_FMT
+                  " bytes", limit);
+    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+}
+
+/* Reads the body into the push parser, as server/util_xml.c does; the
+ * limit is checked before the parser sees a byte beyond it. */
+static int read_request(request_rec *r, const amx_dir_conf *conf, amx_ad_request *req,
+                        amx_ad_status *st)
+{
+    apr_off_t limit = body_limit(r, conf), total = 0;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb;
+    amx_ad_reader *rd;
+    int seen_eos = 0;
+
+    if (cl) {
+        apr_off_t n;
+        if (apr_strtoff(&n, cl, NULL, 10) == APR_SUCCESS && n > limit)
+            return too_large(r, limit);
+    }
+    rd = amx_ad_reader_create(r->pool);
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    do {
+        apr_bucket *b;
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                                         APR_BLOCK_READ, 8192);
+        if (rv != APR_SUCCESS) {
+            int status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r,
+                          "AMX00103: reading the Autodiscover request body failed");
+            apr_brigade_cleanup(bb);
+            return status;
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+             b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t len;
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+                break;
+            }
+            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) != APR_SUCCESS)
+                continue;
+            total += (apr_off_t)len;
+            if (total > limit) {
+                apr_brigade_cleanup(bb);
+                return too_large(r, limit);
+            }
+            amx_ad_reader_feed(rd, data, len);
+        }
+        apr_brigade_cleanup(bb);
+    } while (!seen_eos);
+    *st = amx_ad_reader_finish(rd, req);
+    return OK;
+}
+
+static int write_reply(request_rec *r, const char *what,
+                       int (*write)(xmlTextWriterPtr, void *), void *ctx)
+{
+    amx_http_out out;
+    xmlTextWriterPtr w;
+
+    ap_set_content_type(r, "application/xml; charset=utf-8");
+    amx_http_out_init(&out, r);
+    w = amx_xml_open(r->pool, amx_http_out_write, &out);
+    if ((w == NULL || write(w, ctx) != 0 || amx_xml_close(w) != 0) && !out.failed) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "AMX00104: could not write the %s reply", what);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return amx_http_out_finish(&out);
+}
+
+typedef struct {
+    request_rec *r;
+    amx_domain_data *d;
+    amx_identity *id;
+    amx_address *addr;
+} outlook_ctx;
+
+static int write_outlook(xmlTextWriterPtr w, void *ctxv)
+{
+    outlook_ctx *c = ctxv;
+    return amx_autodiscover_write(w, c->r->pool, c->d, c->id, c->addr);
+}
+
+static int write_mobilesync(xmlTextWriterPtr w, void *address)
+{
+    return amx_autodiscover_write_mobilesync_error(w, address);
+}
+
+int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    amx_ad_request req;
+    amx_ad_status st = AMX_AD_EMPTY;
+    amx_addr_status ast;
+    amx_address *addr;
+    amx_domain_data *d;
+    amx_data_error err;
+    amx_identity id;
+    outlook_ctx oc;
+    int rv;
+
+    if (!xml_content_type(ct)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00100: Autodiscover request with content type \"%s\", "
+                      "not text/xml or application/xml", ct ? ct : "(none)");
+        return HTTP_BAD_REQUEST;
+    }
+    if ((rv = read_request(r, conf, &req, &st)) != OK)
+        return rv;
+    if (st != AMX_AD_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00101: invalid Autodiscover request: %s", req.reason);
+        return HTTP_BAD_REQUEST;
+    }
+    addr = apr_pcalloc(r->pool, sizeof(*addr));
+    ast = amx_address_parse(r->pool, req.address, req.address_len, addr);
+    if (ast != AMX_ADDR_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00105: invalid EMailAddress in the Autodiscover request (%s): \"%s\"",
+                      amx_address_strerror(ast),
+                      apr_pstrmemdup(r->pool, req.address,
+                                     req.address_len > 400 ? 400 : req.address_len));
+        return HTTP_BAD_REQUEST;
+    }
+    if (req.schema_kind == AMX_AD_SCHEMA_OTHER) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00106: unsupported AcceptableResponseSchema \"%s\"", req.schema);
+        return HTTP_BAD_REQUEST;
+    }
+    if (req.schema_kind == AMX_AD_SCHEMA_MOBILESYNC) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "AMX00107: ActiveSync Autodiscover for %s: answering that none is offered",
+                      addr->address);
+        return write_reply(r, "ActiveSync Autodiscover", write_mobilesync,
+                           (void *)addr->address);
+    }
+    if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
+        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+    if (amx_domain_check(d, &err) != 0)
+        return amx_http_data_error(r, &err);
+    if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
+        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+    oc.r = r;
+    oc.d = d;
+    oc.id = &id;
+    oc.addr = addr;
+    return write_reply(r, "Autodiscover", write_outlook, &oc);
+}
+
+/* ---- JSON pre-flight ------------------------------------------------------ */
+
+static apr_status_t free_json(void *data)
+{
+    json_decref((json_t *)data);
+    return APR_SUCCESS;
+}
+
+/* Sends OBJ as the body with STATUS; OBJ is freed with the request. */
+static int send_json(request_rec *r, int status, json_t *obj)
+{
+    char *text;
+    amx_http_out out;
+
+    if (obj == NULL)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    apr_pool_cleanup_register(r->pool, obj, free_json, apr_pool_cleanup_null);
+    text = json_dumps(obj, JSON_COMPACT);
+    if (text == NULL)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    r->status = status;
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    ap_set_content_length(r, (apr_off_t)strlen(text));
+    amx_http_out_init(&out, r);
+    if (!r->header_only)
+        amx_http_out_write(&out, text, (int)strlen(text));
+    free(text); /* jansson's allocation */
+    return amx_http_out_finish(&out);
+}
+
+static int json_error(request_rec *r, const char *code, const char *message)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "AMX00108: Autodiscover JSON request refused: %s", message);
+    return send_json(r, HTTP_BAD_REQUEST,
+                     json_pack("{s:s, s:s}", "ErrorCode", code, "ErrorMessage", message));
 }
 
 int amx_serve_autodiscover_json(request_rec *r, const amx_dir_conf *conf)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "AMX00091: the Autodiscover JSON pre-flight is not implemented in this build");
-    return HTTP_NOT_IMPLEMENTED;
+    const char *protocol = NULL, *email = NULL, *v1;
+    apr_size_t plen = 0, elen = 0;
+    amx_address addr;
+    amx_addr_status ast;
+
+    if (amx_query_param(r->pool, r->args, "Protocol", &protocol, &plen) != AMX_QUERY_FOUND
+        || strlen(protocol) != plen || strcasecmp(protocol, "AutodiscoverV1") != 0)
+        return json_error(r, "InvalidProtocol",
+                          "The Protocol parameter must be AutodiscoverV1: this server "
+                          "offers no Exchange Web Services, REST or ActiveSync");
+    /* The address is either the last path segment after /v1.0/ (httpd has
+     * decoded it already) or the Email parameter. */
+    v1 = ap_strcasestr(r->uri, "/v1.0/");
+    if (v1) {
+        email = v1 + 6;
+        elen = strlen(email);
+    }
+    else if (amx_query_param(r->pool, r->args, "Email", &email, &elen) != AMX_QUERY_FOUND) {
+        email = "";
+        elen = 0;
+    }
+    ast = amx_address_parse(r->pool, email, elen, &addr);
+    if (ast != AMX_ADDR_OK)
+        return json_error(r, "InvalidUser",
+                          apr_pstrcat(r->pool, "The email address is invalid: ",
+                                      amx_address_strerror(ast), NULL));
+    return send_json(r, HTTP_OK,
+                     json_pack("{s:s, s:s}", "Protocol", "AutodiscoverV1", "Url",
+                               apr_pstrcat(r->pool, "https://", ap_get_server_name(r),
+                                           "/autodiscover/autodiscover.xml", NULL)));
 }

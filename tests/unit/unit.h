@@ -26,5 +26,6 @@ void test_query(void);
 void test_placeholder(void);
 void test_autoconfig(void);
 void test_cache(void);
+void test_autodiscover(void);
 
 #endif

@@ -18,6 +18,7 @@ int main(void)
     test_placeholder();
     test_autoconfig();
     test_cache();
+    test_autodiscover();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();

@@ -1,0 +1,117 @@
+/* The Autodiscover request reader and reply writer. */
+#include <apr_strings.h>
+#include <libxml/parser.h>
+
+#include "unit.h"
+#include "amx_autodiscover.h"
+#include "amx_xml.h"
+
+#define REQ(inner) "<Autodiscover xmlns=\"" AMX_AD_REQUEST_NS "\"><Request>" inner \
+                   "</Request></Autodiscover>"
+
+static amx_ad_status parse(const char *s, amx_ad_request *req)
+{
+    return amx_ad_parse(unit_pool, s, strlen(s), req);
+}
+
+void test_autodiscover(void)
+{
+    amx_ad_request req;
+    amx_ad_reader *rd;
+    const char *whole = REQ("<EMailAddress> user@example.com\n</EMailAddress>"
+                            "<AcceptableResponseSchema>" AMX_AD_OUTLOOK_NS
+                            "</AcceptableResponseSchema>");
+
+    CHECK(parse(whole, &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "user@example.com");
+    CHECK(req.address_len == 16);
+    CHECK(req.schema_kind == AMX_AD_SCHEMA_OUTLOOK);
+
+    /* Fed a byte at a time, as a slow client would send it. */
+    rd = amx_ad_reader_create(unit_pool);
+    for (size_t i = 0; whole[i]; i++)
+        amx_ad_reader_feed(rd, whole + i, 1);
+    CHECK(amx_ad_reader_finish(rd, &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "user@example.com");
+
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>"), &req) == AMX_AD_OK);
+    CHECK(req.schema == NULL && req.schema_kind == AMX_AD_SCHEMA_OUTLOOK);
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress><AcceptableResponseSchema>"
+                    AMX_AD_MOBILESYNC_NS "</AcceptableResponseSchema>"), &req) == AMX_AD_OK);
+    CHECK(req.schema_kind == AMX_AD_SCHEMA_MOBILESYNC);
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress><AcceptableResponseSchema>x"
+                    "</AcceptableResponseSchema>"), &req) == AMX_AD_OK);
+    CHECK(req.schema_kind == AMX_AD_SCHEMA_OTHER);
+    /* Escaped characters are data. */
+    CHECK(parse(REQ("<EMailAddress>a&amp;b&lt;@b.c</EMailAddress>"), &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "a&b<@b.c");
+    /* A prefix for the namespace is as good as a default namespace. */
+    CHECK(parse("<a:Autodiscover xmlns:a=\"" AMX_AD_REQUEST_NS "\"><a:Request>"
+                "<a:EMailAddress>p@q.r</a:EMailAddress></a:Request></a:Autodiscover>", &req)
+          == AMX_AD_OK);
+
+    CHECK(amx_ad_parse(unit_pool, "", 0, &req) == AMX_AD_EMPTY);
+    CHECK(parse("<Autodiscover", &req) == AMX_AD_MALFORMED);
+    CHECK(parse("plain text", &req) == AMX_AD_MALFORMED);
+    CHECK(parse(REQ("<EMailAddress>&undefined;</EMailAddress>"), &req) == AMX_AD_MALFORMED);
+    CHECK(parse("<Autodiscover><Request><EMailAddress>a@b.c</EMailAddress></Request>"
+                "</Autodiscover>", &req) == AMX_AD_NAMESPACE);
+    CHECK(parse("<Other xmlns=\"" AMX_AD_REQUEST_NS "\"/>", &req) == AMX_AD_NAMESPACE);
+    CHECK(parse(REQ("<Email>a@b.c</Email>"), &req) == AMX_AD_NO_ADDRESS);
+    CHECK(req.reason != NULL);
+    CHECK(parse("<!DOCTYPE x [<!ENTITY e \"a@b.c\">]>" REQ("<EMailAddress>&e;</EMailAddress>"),
+                &req) == AMX_AD_DTD);
+    CHECK(parse("<!DOCTYPE Autodiscover SYSTEM \"file:///etc/passwd\">"
+                REQ("<EMailAddress>a@b.c</EMailAddress>"), &req) == AMX_AD_DTD);
+    CHECK(parse("<?xml version=\"1.0\"?>\n<!DOCTYPE x>" REQ("<EMailAddress>a@b.c</EMailAddress>"),
+                &req) == AMX_AD_DTD);
+    /* Broken UTF-8 is not well-formed. */
+    CHECK(parse(REQ("<EMailAddress>a\xff@b.c</EMailAddress>"), &req) == AMX_AD_MALFORMED);
+
+    /* libxml2's depth limit (256 without XML_PARSE_HUGE) stops deep nesting. */
+    {
+        apr_size_t n = 2000, i;
+        char *deep = apr_palloc(unit_pool, n * 7 + 200), *w = deep;
+        w += sprintf(w, "<Autodiscover xmlns=\"%s\"><Request>", AMX_AD_REQUEST_NS);
+        for (i = 0; i < n; i++)
+            w += sprintf(w, "<a>");
+        for (i = 0; i < n; i++)
+            w += sprintf(w, "</a>");
+        w += sprintf(w, "</Request></Autodiscover>");
+        CHECK(amx_ad_parse(unit_pool, deep, (apr_size_t)(w - deep), &req) == AMX_AD_MALFORMED);
+    }
+
+    /* The reply: STARTTLS says SSL on and Encryption TLS. */
+    {
+        amx_domain_data d = { 0 };
+        amx_address addr = { "jo@example.com", "jo", "example.com" };
+        amx_identity ldap = { "jdoe", "Jo <Doe>" };
+        amx_xml_membuf buf = { unit_pool, NULL, 0, 0 };
+        xmlTextWriterPtr w;
+        amx_server *s;
+        amx_davserver *v;
+
+        d.name = "example.com";
+        d.provider_domains = apr_array_make(unit_pool, 1, sizeof(const char *));
+        d.servers = apr_array_make(unit_pool, 2, sizeof(amx_server));
+        d.davservers = apr_array_make(unit_pool, 1, sizeof(amx_davserver));
+        s = apr_array_push(d.servers);
+        *s = (amx_server){ 1, 10, "mail.%EMAILDOMAIN%", 143, "imap", "STARTTLS",
+                           "%EMAILLOCALPART%", "plain" };
+        v = apr_array_push(d.davservers);
+        *v = (amx_davserver){ 2, "https://dav.example.com/", 0, "carddav", 1, 0, NULL };
+        w = amx_xml_open(unit_pool, amx_xml_membuf_write, &buf);
+        CHECK(amx_autodiscover_write(w, unit_pool, &d, NULL, &addr) == 0 && amx_xml_close(w) == 0);
+        CHECK(strstr(buf.data, "<Server>mail.example.com</Server>") != NULL);
+        CHECK(strstr(buf.data, "<LoginName>jo</LoginName>") != NULL);
+        CHECK(strstr(buf.data, "<SSL>on</SSL>\n        <Encryption>TLS</Encryption>") != NULL);
+        CHECK(strstr(buf.data, "<Type>CardDAV</Type>") != NULL);
+        CHECK(strstr(buf.data, "DisplayName") == NULL);
+
+        buf = (amx_xml_membuf){ unit_pool, NULL, 0, 0 };
+        w = amx_xml_open(unit_pool, amx_xml_membuf_write, &buf);
+        CHECK(amx_autodiscover_write(w, unit_pool, &d, &ldap, &addr) == 0 && amx_xml_close(w) == 0);
+        CHECK(strstr(buf.data, "<DisplayName>Jo &lt;Doe&gt;</DisplayName>") != NULL);
+        CHECK(strstr(buf.data, "<LoginName>jdoe</LoginName>") != NULL);
+    }
+}
