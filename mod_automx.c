@@ -48,6 +48,8 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     c->initdb_url = add->initdb_url ? add->initdb_url : base->initdb_url;
     c->retry_after = add->retry_after ? add->retry_after : base->retry_after;
     c->cache_ttl = add->cache_ttl != -1 ? add->cache_ttl : base->cache_ttl;
+    c->sign_set = add->sign_set || base->sign_set;
+    c->signer = add->sign_set ? add->signer : base->signer;
     return c;
 }
 
@@ -139,6 +141,46 @@ static const char *set_cache_ttl(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+/* Signing certificates read from the configuration, so that post_config can
+ * warn about those that expire soon once the error log is open. */
+typedef struct {
+    amx_signer *signer;
+    const char *file;
+    server_rec *server;
+} configured_signer;
+static apr_array_header_t *configured_signers;
+
+static const char *set_sign(cmd_parms *cmd, void *dconf, const char *cert,
+                            const char *key, const char *chain)
+{
+    amx_dir_conf *c = dconf;
+    const char *err;
+
+    c->sign_set = 1;
+    if (strcasecmp(cert, "Off") == 0 && key == NULL) {
+        c->signer = NULL;
+        return NULL;
+    }
+    if (key == NULL)
+        return apr_psprintf(cmd->pool, "%s: give the certificate and the private key "
+                            "(and optionally the chain), or Off", cmd->cmd->name);
+    /* Read now, as root and before httpd drops privileges. */
+    cert = ap_server_root_relative(cmd->pool, cert);
+    key = ap_server_root_relative(cmd->pool, key);
+    if (chain)
+        chain = ap_server_root_relative(cmd->pool, chain);
+    err = amx_signer_load(cmd->pool, cert, key, chain, &c->signer);
+    if (err)
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    if (configured_signers) {
+        configured_signer *cs = apr_array_push(configured_signers);
+        cs->signer = c->signer;
+        cs->file = cert;
+        cs->server = cmd->server;
+    }
+    return NULL;
+}
+
 static int cache_entries = 10000;
 
 static const char *set_cache_entries(cmd_parms *cmd, void *dummy, const char *arg)
@@ -168,6 +210,9 @@ static const command_rec automx_cmds[] = {
                   "Where the site root points administrators to automx-initdb (default /initdb/)"),
     AP_INIT_TAKE1("AutomxRetryAfter", set_retry_after, NULL, OR_OPTIONS,
                   "Seconds in the Retry-After header of a 503 reply (default 30)"),
+    AP_INIT_TAKE123("AutomxMobileconfigSign", set_sign, NULL, RSRC_CONF | ACCESS_CONF,
+                    "CERT KEY [CHAIN]: sign Apple profiles (PEM files, read at start-up); "
+                    "or Off"),
     AP_INIT_TAKE1("AutomxCacheTTL", set_cache_ttl, NULL, RSRC_CONF | ACCESS_CONF,
                   "Seconds domain data may be served from memory (default Off: "
                   "every request asks the database)"),
@@ -332,10 +377,39 @@ static int automx_check_config(apr_pool_t *pconf, apr_pool_t *plog,
  * forked, so that a write in one process invalidates every process. */
 static volatile apr_uint32_t *cache_generation;
 
+static int automx_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    configured_signers = apr_array_make(pconf, 2, sizeof(configured_signer));
+    return OK;
+}
+
+/* An expired or soon expiring signing certificate is worth a warning, not a
+ * refusal to start: the other virtual hosts must keep working. */
+static void check_signers(apr_pool_t *ptemp)
+{
+    int i;
+    for (i = 0; configured_signers && i < configured_signers->nelts; i++) {
+        configured_signer *cs = &APR_ARRAY_IDX(configured_signers, i, configured_signer);
+        long long left = amx_signer_seconds_left(cs->signer, apr_time_now());
+        if (left <= 0)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cs->server,
+                         "AMX00006: the Mobileconfig signing certificate %s (%s) has "
+                         "expired: devices will show the profile as not verified",
+                         cs->file, amx_signer_subject(ptemp, cs->signer));
+        else if (left < 30LL * 86400)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cs->server,
+                         "AMX00007: the Mobileconfig signing certificate %s (%s) "
+                         "expires in %lld days", cs->file,
+                         amx_signer_subject(ptemp, cs->signer), left / 86400);
+    }
+}
+
 static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     apr_shm_t *shm;
+
+    check_signers(ptemp);
     apr_status_t rv = apr_shm_create(&shm, sizeof(apr_uint32_t), NULL, pconf);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
@@ -357,6 +431,7 @@ static void automx_child_init(apr_pool_t *pchild, server_rec *s)
 
 static void automx_register_hooks(apr_pool_t *p)
 {
+    ap_hook_pre_config(automx_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(automx_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(automx_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(automx_child_init, NULL, NULL, APR_HOOK_MIDDLE);

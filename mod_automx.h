@@ -7,6 +7,8 @@
 #include "httpd.h"
 #include "http_config.h"
 
+#include "amx_sign.h"
+
 extern module AP_MODULE_DECLARE_DATA automx_module;
 
 /* Per-directory configuration; -1 / NULL / 0 mean "not set here". */
@@ -17,6 +19,8 @@ typedef struct {
     const char *initdb_url;      /* AutomxInitdbURL, for the site root */
     int retry_after;             /* AutomxRetryAfter, seconds */
     int cache_ttl;               /* AutomxCacheTTL, seconds; 0 off, -1 unset */
+    amx_signer *signer;          /* AutomxMobileconfigSign */
+    int sign_set;                /* 1 when set here (Off included) */
 } amx_dir_conf;
 
 #define AMX_DEFAULT_REQUEST_BODY_MAX (16 * 1024)

@@ -27,5 +27,6 @@ void test_placeholder(void);
 void test_autoconfig(void);
 void test_cache(void);
 void test_autodiscover(void);
+void test_mobileconfig(void);
 
 #endif

@@ -19,6 +19,7 @@ int main(void)
     test_autoconfig();
     test_cache();
     test_autodiscover();
+    test_mobileconfig();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();

@@ -1,0 +1,269 @@
+/* Apple configuration profile generator. */
+#include <apr_sha1.h>
+#include <apr_strings.h>
+#include <apr_uri.h>
+#include <string.h>
+#include <strings.h>
+
+#include "amx_mobileconfig.h"
+#include "amx_placeholder.h"
+#include "amx_xml.h"
+
+/* The namespace of this module's name-based UUIDs (itself a v4 UUID). */
+static const unsigned char uuid_namespace[16] = {
+    0x6f, 0x1c, 0x3a, 0x52, 0x9e, 0x0b, 0x4d, 0x7a,
+    0xb5, 0x31, 0x2c, 0x84, 0x61, 0xd9, 0x0e, 0x47
+};
+
+static int encrypted(const amx_server *s)
+{
+    amx_socket_type t = amx_socket_type_parse(s->socket_type);
+    return t == AMX_SOCKET_SSL || t == AMX_SOCKET_STARTTLS;
+}
+
+/* The first server of TYPE, preferring an encrypted one; D's servers are
+ * already in prio order. */
+static const amx_server *best(const amx_domain_data *d, amx_server_type type)
+{
+    const amx_server *first = NULL;
+    int i;
+    for (i = 0; i < d->servers->nelts; i++) {
+        const amx_server *s = &APR_ARRAY_IDX(d->servers, i, amx_server);
+        if (amx_server_type_parse(s->type) != type)
+            continue;
+        if (encrypted(s))
+            return s;
+        if (first == NULL)
+            first = s;
+    }
+    return first;
+}
+
+const char *amx_mc_choose(const amx_domain_data *d, amx_mc_servers *out)
+{
+    if (d->servers->nelts == 0)
+        return "the domain has no mail servers";
+    out->incoming = best(d, AMX_SERVER_IMAP);
+    if (out->incoming == NULL)
+        out->incoming = best(d, AMX_SERVER_POP);
+    out->outgoing = best(d, AMX_SERVER_SMTP);
+    if (out->incoming == NULL)
+        return "the domain has no IMAP or POP server";
+    if (out->outgoing == NULL)
+        return "the domain has no SMTP server";
+    return NULL;
+}
+
+const char *amx_mc_authentication(const char *v)
+{
+    if (v == NULL)
+        return NULL;
+    if (strcasecmp(v, "plain") == 0)
+        return "EmailAuthPassword";
+    if (strcasecmp(v, "none") == 0)
+        return "EmailAuthNone";
+    if (strcasecmp(v, "NTLM") == 0)
+        return "EmailAuthNTLM";
+    return NULL;
+}
+
+const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
+{
+    unsigned char digest[APR_SHA1_DIGESTSIZE];
+    apr_sha1_ctx_t ctx;
+
+    apr_sha1_init(&ctx);
+    apr_sha1_update_binary(&ctx, uuid_namespace, sizeof(uuid_namespace));
+    apr_sha1_update(&ctx, address, (unsigned int)strlen(address));
+    apr_sha1_update(&ctx, "\n", 1);
+    apr_sha1_update(&ctx, role, (unsigned int)strlen(role));
+    apr_sha1_final(digest, &ctx);
+    digest[6] = (unsigned char)((digest[6] & 0x0F) | 0x50);  /* version 5 */
+    digest[8] = (unsigned char)((digest[8] & 0x3F) | 0x80);  /* RFC 4122 variant */
+    return apr_psprintf(p, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-"
+                        "%02X%02X%02X%02X%02X%02X",
+                        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5],
+                        digest[6], digest[7], digest[8], digest[9], digest[10], digest[11],
+                        digest[12], digest[13], digest[14], digest[15]);
+}
+
+const char *amx_mc_filename(apr_pool_t *p, const char *domain)
+{
+    char *f = apr_pstrcat(p, domain, ".mobileconfig", NULL);
+    char *c;
+    for (c = f; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')
+              || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-'))
+            *c = '_';
+    }
+    return f;
+}
+
+/* ---- plist primitives ------------------------------------------------------ */
+
+static int key(xmlTextWriterPtr w, const char *k)
+{
+    return amx_xml_element(w, "key", k);
+}
+
+static int kv_string(xmlTextWriterPtr w, const char *k, const char *v)
+{
+    return key(w, k) < 0 || amx_xml_element(w, "string", v ? v : "") < 0 ? -1 : 0;
+}
+
+static int kv_int(xmlTextWriterPtr w, const char *k, long v)
+{
+    return key(w, k) < 0 || amx_xml_element_int(w, "integer", v) < 0 ? -1 : 0;
+}
+
+static int kv_bool(xmlTextWriterPtr w, const char *k, int v)
+{
+    if (key(w, k) < 0 || xmlTextWriterStartElement(w, BAD_CAST (v ? "true" : "false")) < 0
+        || xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+static int start(xmlTextWriterPtr w, const char *element)
+{
+    return xmlTextWriterStartElement(w, BAD_CAST element) < 0 ? -1 : 0;
+}
+
+static int end(xmlTextWriterPtr w)
+{
+    return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
+}
+
+/* The keys every payload has; ROLE makes identifier and UUID. */
+static int payload_keys(xmlTextWriterPtr w, apr_pool_t *p, const amx_address *addr,
+                        const char *type, const char *role, const char *display,
+                        const char *description)
+{
+    const char *uuid = amx_mc_uuid(p, addr->address, role);
+    if (kv_string(w, "PayloadDescription", description) < 0
+        || kv_string(w, "PayloadDisplayName", display) < 0
+        || kv_string(w, "PayloadIdentifier",
+                     apr_pstrcat(p, "automx.", role, ".", uuid, NULL)) < 0
+        || kv_string(w, "PayloadType", type) < 0
+        || kv_string(w, "PayloadUUID", uuid) < 0
+        || kv_int(w, "PayloadVersion", 1) < 0)
+        return -1;
+    return 0;
+}
+
+static const char *username(apr_pool_t *p, const char *db, const amx_mc_request *req)
+{
+    if (req->id && req->id->uid)
+        return req->id->uid;
+    return amx_placeholder_expand(p, db, req->addr);
+}
+
+static int mail_server(xmlTextWriterPtr w, apr_pool_t *p, const char *prefix,
+                       const amx_server *s, const amx_mc_request *req)
+{
+    const char *k = prefix;
+    if (kv_string(w, apr_pstrcat(p, k, "MailServerAuthentication", NULL),
+                  amx_mc_authentication(s->authentication)) < 0
+        || kv_string(w, apr_pstrcat(p, k, "MailServerHostName", NULL),
+                     amx_placeholder_expand(p, s->name, req->addr)) < 0
+        || kv_int(w, apr_pstrcat(p, k, "MailServerPortNumber", NULL), s->port) < 0
+        || kv_bool(w, apr_pstrcat(p, k, "MailServerUseSSL", NULL), encrypted(s)) < 0
+        || kv_string(w, apr_pstrcat(p, k, "MailServerUsername", NULL),
+                     username(p, s->user_name, req)) < 0)
+        return -1;
+    return 0;
+}
+
+static int mail_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data *d,
+                        const amx_mc_servers *sv, const amx_mc_request *req)
+{
+    int imap = amx_server_type_parse(sv->incoming->type) == AMX_SERVER_IMAP;
+
+    if (start(w, "dict") < 0
+        || kv_string(w, "EmailAccountDescription", req->addr->address) < 0)
+        return -1;
+    if (req->account_name && kv_string(w, "EmailAccountName", req->account_name) < 0)
+        return -1;
+    if (kv_string(w, "EmailAccountType", imap ? "EmailTypeIMAP" : "EmailTypePOP") < 0
+        || kv_string(w, "EmailAddress", req->addr->address) < 0
+        || mail_server(w, p, "Incoming", sv->incoming, req) < 0)
+        return -1;
+    if (req->password && kv_string(w, "IncomingPassword", req->password) < 0)
+        return -1;
+    if (mail_server(w, p, "Outgoing", sv->outgoing, req) < 0)
+        return -1;
+    if (req->password && kv_string(w, "OutgoingPassword", req->password) < 0)
+        return -1;
+    if (kv_bool(w, "OutgoingPasswordSameAsIncomingPassword", 1) < 0
+        || payload_keys(w, p, req->addr, "com.apple.mail.managed", "mail",
+                        d->provider_name, apr_pstrcat(p, "Mail account ",
+                                                      req->addr->address, NULL)) < 0)
+        return -1;
+    return end(w);
+}
+
+static int dav_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_davserver *s,
+                       const amx_mc_request *req)
+{
+    int cal = amx_dav_type_parse(s->type) == AMX_DAV_CALDAV;
+    const char *t = cal ? "CalDAV" : "CardDAV";
+    const char *url = amx_placeholder_expand(p, s->url, req->addr);
+    apr_uri_t uri;
+    int port = s->port;
+
+    memset(&uri, 0, sizeof(uri));
+    if (apr_uri_parse(p, url, &uri) != APR_SUCCESS)
+        memset(&uri, 0, sizeof(uri));
+    if (port <= 0 && uri.port_str)
+        port = uri.port;
+    if (start(w, "dict") < 0
+        || kv_string(w, apr_pstrcat(p, t, "AccountDescription", NULL),
+                     apr_pstrcat(p, t, " ", req->addr->address, NULL)) < 0
+        || kv_string(w, apr_pstrcat(p, t, "HostName", NULL),
+                     uri.hostname ? uri.hostname : url) < 0)
+        return -1;
+    if (req->password && kv_string(w, apr_pstrcat(p, t, "Password", NULL), req->password) < 0)
+        return -1;
+    if (port > 0 && kv_int(w, apr_pstrcat(p, t, "Port", NULL), port) < 0)
+        return -1;
+    if (kv_string(w, apr_pstrcat(p, t, "PrincipalURL", NULL), url) < 0
+        || kv_bool(w, apr_pstrcat(p, t, "UseSSL", NULL), s->use_ssl) < 0)
+        return -1;
+    if (s->user_name && kv_string(w, apr_pstrcat(p, t, "Username", NULL),
+                                  username(p, s->user_name, req)) < 0)
+        return -1;
+    if (payload_keys(w, p, req->addr, cal ? "com.apple.caldav.account"
+                                          : "com.apple.carddav.account",
+                     apr_psprintf(p, "%s.%ld", cal ? "caldav" : "carddav", s->id),
+                     apr_pstrcat(p, t, " ", req->addr->address, NULL),
+                     apr_pstrcat(p, t, " account ", req->addr->address, NULL)) < 0)
+        return -1;
+    return end(w);
+}
+
+int amx_mobileconfig_write(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data *d,
+                           const amx_mc_servers *sv, const amx_mc_request *req)
+{
+    int i;
+
+    if (xmlTextWriterWriteDTD(w, BAD_CAST "plist", BAD_CAST "-//Apple//DTD PLIST 1.0//EN",
+                              BAD_CAST "http://www.apple.com/DTDs/PropertyList-1.0.dtd",
+                              NULL) < 0
+        || start(w, "plist") < 0
+        || xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.0") < 0
+        || start(w, "dict") < 0
+        || key(w, "PayloadContent") < 0 || start(w, "array") < 0
+        || mail_payload(w, p, d, sv, req) < 0)
+        return -1;
+    for (i = 0; i < d->davservers->nelts; i++) {
+        if (dav_payload(w, p, &APR_ARRAY_IDX(d->davservers, i, amx_davserver), req) < 0)
+            return -1;
+    }
+    if (end(w) < 0 /* array */
+        || payload_keys(w, p, req->addr, "Configuration", "profile", d->provider_name,
+                        apr_pstrcat(p, "Mail settings for ", req->addr->address, NULL)) < 0
+        || kv_bool(w, "PayloadRemovalDisallowed", 0) < 0
+        || end(w) < 0 /* dict */ || end(w) < 0 /* plist */)
+        return -1;
+    return 0;
+}
