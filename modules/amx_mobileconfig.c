@@ -136,10 +136,11 @@ static int end(xmlTextWriterPtr w)
 
 /* The keys every payload has; ROLE makes identifier and UUID. */
 static int payload_keys(xmlTextWriterPtr w, apr_pool_t *p, const amx_address *addr,
-                        const char *type, const char *role, const char *display,
-                        const char *description)
+                        const char *type, const char *role, const char *what,
+                        const char *display, const char *description)
 {
-    const char *uuid = amx_mc_uuid(p, addr->address, role);
+    const char *uuid = amx_mc_uuid(p, addr->address,
+                                   what ? apr_pstrcat(p, role, " ", what, NULL) : role);
     if (kv_string(w, "PayloadDescription", description) < 0
         || kv_string(w, "PayloadDisplayName", display) < 0
         || kv_string(w, "PayloadIdentifier",
@@ -195,7 +196,7 @@ static int mail_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data
     if (req->password && kv_string(w, "OutgoingPassword", req->password) < 0)
         return -1;
     if (kv_bool(w, "OutgoingPasswordSameAsIncomingPassword", 1) < 0
-        || payload_keys(w, p, req->addr, "com.apple.mail.managed", "mail",
+        || payload_keys(w, p, req->addr, "com.apple.mail.managed", "mail", NULL,
                         d->provider_name, apr_pstrcat(p, "Mail account ",
                                                       req->addr->address, NULL)) < 0)
         return -1;
@@ -232,9 +233,11 @@ static int dav_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_davserver *s
     if (s->user_name && kv_string(w, apr_pstrcat(p, t, "Username", NULL),
                                   username(p, s->user_name, req)) < 0)
         return -1;
+    /* The role names the server by its URL, not its row id, so that the
+     * identifiers survive a re-import of the database. */
     if (payload_keys(w, p, req->addr, cal ? "com.apple.caldav.account"
                                           : "com.apple.carddav.account",
-                     apr_psprintf(p, "%s.%ld", cal ? "caldav" : "carddav", s->id),
+                     apr_pstrcat(p, cal ? "caldav" : "carddav", NULL), url,
                      apr_pstrcat(p, t, " ", req->addr->address, NULL),
                      apr_pstrcat(p, t, " account ", req->addr->address, NULL)) < 0)
         return -1;
@@ -260,7 +263,7 @@ int amx_mobileconfig_write(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_d
             return -1;
     }
     if (end(w) < 0 /* array */
-        || payload_keys(w, p, req->addr, "Configuration", "profile", d->provider_name,
+        || payload_keys(w, p, req->addr, "Configuration", "profile", NULL, d->provider_name,
                         apr_pstrcat(p, "Mail settings for ", req->addr->address, NULL)) < 0
         || kv_bool(w, "PayloadRemovalDisallowed", 0) < 0
         || end(w) < 0 /* dict */ || end(w) < 0 /* plist */)

@@ -1,15 +1,512 @@
-/* automx-initdb: not part of this build yet; registered so that
- * configurations naming it load. */
+/*
+ * automx-initdb: the one handler that writes. GET creates the tables and
+ * the sample data, GET with Accept: application/json exports everything as
+ * seed documents, POST adds providers from seed documents, DELETE purges.
+ * Every write is one transaction: a request that fails writes nothing.
+ */
 #include "httpd.h"
+#include "http_core.h"
 #include "http_log.h"
+#include "http_protocol.h"
+#include "apr_dbd.h"
+#include "apr_strings.h"
+#include <jansson.h>
 
 #include "mod_automx.h"
+#include "amx_http.h"
+#include "amx_initdb.h"
+#include "amx_seed.h"
+#include "amx_sql_gen.h"
+#include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
 
+/* A seed of a thousand domains fits with room to spare. */
+#define SEED_BODY_MAX (1024 * 1024)
+
+typedef enum { DB_SQLITE, DB_PGSQL, DB_MYSQL, DB_OTHER } db_kind;
+
+static db_kind kind_of(ap_dbd_t *dbd)
+{
+    const char *name = apr_dbd_name(dbd->driver);
+    if (strcmp(name, "sqlite3") == 0)
+        return DB_SQLITE;
+    if (strcmp(name, "pgsql") == 0)
+        return DB_PGSQL;
+    if (strcmp(name, "mysql") == 0)
+        return DB_MYSQL;
+    return DB_OTHER;
+}
+
+static int page(request_rec *r, int status, const char *message)
+{
+    amx_http_out out;
+    r->status = status;
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    if (r->header_only)
+        return OK;
+    amx_http_out_init(&out, r);
+    ap_fprintf(r->output_filters, out.bb,
+               "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+               "<title>automx-initdb</title></head>\n<body>\n<p>%s</p>\n</body>\n</html>\n",
+               ap_escape_html(r->pool, message));
+    return amx_http_out_finish(&out);
+}
+
+/* Fixed SQL (no request data): a statement of the schema, BEGIN, COMMIT. */
+static int exec_sql(request_rec *r, ap_dbd_t *dbd, const char *sql, const char **error)
+{
+    int nrows = 0, rv;
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00300: %s", sql);
+    rv = apr_dbd_query(dbd->driver, dbd->handle, &nrows, sql);
+    if (rv != 0) {
+        *error = apr_psprintf(r->pool, "%s: %s", sql,
+                              apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return -1;
+    }
+    return 0;
+}
+
+/* The first column of the first row of fixed SQL as a number; all rows read. */
+static int select_long(request_rec *r, ap_dbd_t *dbd, const char *sql, long *out,
+                       const char **error)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv, first = 1;
+
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00301: %s", sql);
+    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
+    if (rv != 0) {
+        *error = apr_psprintf(r->pool, "%s: %s", sql,
+                              apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return -1;
+    }
+    *out = 0;
+    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
+        const char *v = apr_dbd_get_entry(dbd->driver, row, 0);
+        if (first && v)
+            *out = strtol(v, NULL, 10);
+        first = 0;
+    }
+    return 0;
+}
+
+/* Opens a write transaction that no other seed can interleave with. */
+static int begin(request_rec *r, ap_dbd_t *dbd, const char **error)
+{
+    long ignored;
+    switch (kind_of(dbd)) {
+    case DB_SQLITE:
+        /* IMMEDIATE takes the write lock now: two seeds reading the same
+         * max(id) and then both writing cannot happen. */
+        return exec_sql(r, dbd, "BEGIN IMMEDIATE", error);
+    case DB_PGSQL:
+        if (exec_sql(r, dbd, "BEGIN", error) != 0)
+            return -1;
+        return exec_sql(r, dbd, "LOCK TABLE provider IN SHARE ROW EXCLUSIVE MODE", error);
+    case DB_MYSQL:
+        if (exec_sql(r, dbd, "START TRANSACTION", error) != 0)
+            return -1;
+        return select_long(r, dbd, "SELECT COUNT(*) FROM provider FOR UPDATE", &ignored, error);
+    default:
+        return exec_sql(r, dbd, "BEGIN", error);
+    }
+}
+
+static int commit(request_rec *r, ap_dbd_t *dbd, const char **error)
+{
+    return exec_sql(r, dbd, "COMMIT", error);
+}
+
+/* Never leaves a pooled connection inside a transaction. */
+static void rollback(request_rec *r, ap_dbd_t *dbd)
+{
+    const char *ignored;
+    exec_sql(r, dbd, "ROLLBACK", &ignored);
+}
+
+static int db_failed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd,
+                     const char *what, const char *error)
+{
+    rollback(r, dbd);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AMX00302: %s failed, nothing written: %s",
+                  what, error);
+    return amx_http_unavailable(r, conf);
+}
+
+/* ---- GET: tables and sample data ---------------------------------------- */
+
+static const char *const *schema_for(ap_dbd_t *dbd)
+{
+    switch (kind_of(dbd)) {
+    case DB_PGSQL:
+        return amx_sql_schema_pgsql;
+    case DB_MYSQL:
+        return amx_sql_schema_mysql;
+    default:
+        return amx_sql_schema_sqlite3;
+    }
+}
+
+/* The tables that are missing, inside the caller's transaction. MySQL
+ * commits DDL implicitly: its CREATE statements are safe to repeat (IF NOT
+ * EXISTS), so a failure later still leaves nothing half made. */
+static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error)
+{
+    const char *const *sql;
+    for (sql = schema_for(dbd); *sql; sql++) {
+        if (exec_sql(r, dbd, *sql, error) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int create(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
+{
+    const char *const *sql;
+    const char *error = NULL;
+    long providers;
+
+    if (begin(r, dbd, &error) != 0 || create_tables(r, dbd, &error) != 0)
+        return db_failed(r, conf, dbd, "creating the tables", error);
+    if (select_long(r, dbd, "SELECT COUNT(*) FROM provider", &providers, &error) != 0)
+        return db_failed(r, conf, dbd, "counting providers", error);
+    if (providers == 0) {
+        for (sql = amx_sql_sample_data; *sql; sql++) {
+            if (exec_sql(r, dbd, *sql, &error) != 0)
+                return db_failed(r, conf, dbd, "loading the sample data", error);
+        }
+    }
+    if (commit(r, dbd, &error) != 0)
+        return db_failed(r, conf, dbd, "committing", error);
+    amx_store_invalidate();
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00303: tables %s",
+                  providers ? "checked; provider data was already there"
+                            : "created and sample data loaded");
+    return page(r, HTTP_OK, providers ? "Database already contains provider data."
+                                      : "Database is now prepared.");
+}
+
+/* ---- DELETE: purge ------------------------------------------------------ */
+
+static int purge(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
+{
+    static const char *const tables[] = { "davserver_domain", "server_domain", "davserver",
+        "server", "domain", "ldapserver", "provider", NULL };
+    const char *const *t;
+    const char *error = NULL;
+
+    if (begin(r, dbd, &error) != 0)
+        return db_failed(r, conf, dbd, "purging", error);
+    for (t = tables; *t; t++) {
+        if (exec_sql(r, dbd, apr_pstrcat(r->pool, "DELETE FROM ", *t, NULL), &error) != 0)
+            return db_failed(r, conf, dbd, "purging", error);
+    }
+    if (commit(r, dbd, &error) != 0)
+        return db_failed(r, conf, dbd, "purging", error);
+    amx_store_invalidate();
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00304: database content purged");
+    return page(r, HTTP_OK, "Database content purged.");
+}
+
+/* ---- POST: seed --------------------------------------------------------- */
+
+static int read_body(request_rec *r, apr_off_t limit, char **data, apr_size_t *len)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_off_t total = 0;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t n;
+    int eos = 0;
+    char *buf;
+
+    if (cl && apr_strtoff(&n, cl, NULL, 10) == APR_SUCCESS && n > limit)
+        goto too_large;
+    buf = apr_palloc(r->pool, 1);
+    *len = 0;
+    *data = buf;
+    while (!eos) {
+        apr_bucket *b;
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                                         APR_BLOCK_READ, 65536);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r,
+                          "AMX00305: reading the seed document failed");
+            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b)) {
+            const char *d;
+            apr_size_t l;
+            if (APR_BUCKET_IS_EOS(b)) {
+                eos = 1;
+                break;
+            }
+            if (apr_bucket_read(b, &d, &l, APR_BLOCK_READ) != APR_SUCCESS)
+                continue;
+            total += (apr_off_t)l;
+            if (total > limit) {
+                apr_brigade_cleanup(bb);
+                goto too_large;
+            }
+            buf = apr_palloc(r->pool, *len + l + 1);
+            memcpy(buf, *data, *len);
+            memcpy(buf + *len, d, l);
+            *len += l;
+            buf[*len] = '\0';
+            *data = buf;
+        }
+        apr_brigade_cleanup(bb);
+    }
+    return OK;
+
+too_large:
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "AMX00306: seed document over the limit of %" APR_OFF_T_FMT " bytes", limit);
+    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+}
+
+typedef struct {
+    request_rec *r;
+    ap_dbd_t *dbd;
+    long next_provider, next_domain, next_server, next_davserver;
+    const char *error;     /* a database failure */
+    const char *refusal;   /* a problem of the document: 400 */
+} seeding;
+
+static const char *num(seeding *s, long n)
+{
+    return apr_ltoa(s->r->pool, n);
+}
+
+static int update(seeding *s, const char *label, const char *sql, int nargs, ...)
+{
+    const char *args[12];
+    va_list ap;
+    int i;
+    va_start(ap, nargs);
+    for (i = 0; i < nargs; i++)
+        args[i] = va_arg(ap, const char *);
+    va_end(ap);
+    return amx_store_update(s->r, s->dbd, label, sql, nargs, args, &s->error);
+}
+
+/* 1 when the statement finds a row, 0 when not, -1 on failure. */
+static int exists(seeding *s, const char *label, const char *sql, const char *arg)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int found = 0;
+    if (amx_store_select(s->r, s->dbd, label, sql, 1, &arg, &res, &s->error) != 0)
+        return -1;
+    while (apr_dbd_get_row(s->dbd->driver, s->r->pool, res, &row, -1) == 0)
+        found = 1;
+    return found;
+}
+
+static const char *b01(int b)
+{
+    return b ? "1" : "0";
+}
+
+#define BOOL_PARAM "CASE WHEN %s = '1' THEN TRUE ELSE FALSE END"
+
+static int link_domains(seeding *s, const char *label, const char *sql, long id,
+                        const amx_seed_server *srv, const long *domain_ids,
+                        const amx_seed_provider *prov)
+{
+    int k, j;
+    for (k = 0; k < prov->domains->nelts; k++) {
+        const char *name = APR_ARRAY_IDX(prov->domains, k, amx_seed_domain).name;
+        int wanted = srv->domains == NULL;
+        for (j = 0; srv->domains && j < srv->domains->nelts; j++)
+            wanted |= strcasecmp(APR_ARRAY_IDX(srv->domains, j, const char *), name) == 0;
+        if (wanted && update(s, label, sql, 2, num(s, id), num(s, domain_ids[k])) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int seed_provider(seeding *s, const amx_seed_provider *prov)
+{
+    long provider_id = s->next_provider++;
+    long *domain_ids = apr_pcalloc(s->r->pool, sizeof(long) * (apr_size_t)prov->domains->nelts);
+    int i, found;
+
+    for (i = 0; i < prov->ldapservers->nelts; i++) {
+        const amx_ldapserver *l = &APR_ARRAY_IDX(prov->ldapservers, i, amx_ldapserver);
+        found = exists(s, "automx_seed_ldap_exists", "SELECT id FROM ldapserver WHERE id = %d",
+                       num(s, l->id));
+        if (found < 0)
+            return -1;
+        if (found) {
+            s->refusal = apr_psprintf(s->r->pool, "%s%sldapservers[%d].id: %ld already exists "
+                                      "in the database", prov->path, *prov->path ? "." : "",
+                                      i, l->id);
+            return -1;
+        }
+        if (update(s, "automx_seed_ldap",
+                   "INSERT INTO ldapserver (id, name, port, use_ssl, search_base, search_filter,"
+                   " attr_uid, attr_cn, bind_password, bind_user) VALUES (%d, %s, %d, "
+                   BOOL_PARAM ", %s, %s, %s, %s, %s, %s)", 10, num(s, l->id), l->name,
+                   num(s, l->port), b01(l->use_ssl), l->search_base, l->search_filter,
+                   l->attr_uid, l->attr_cn, l->bind_password, l->bind_user) != 0)
+            return -1;
+    }
+    if (update(s, "automx_seed_provider",
+               "INSERT INTO provider (id, name, short_name) VALUES (%d, %s, %s)", 3,
+               num(s, provider_id), prov->name, prov->short_name) != 0)
+        return -1;
+    for (i = 0; i < prov->domains->nelts; i++) {
+        const amx_seed_domain *d = &APR_ARRAY_IDX(prov->domains, i, amx_seed_domain);
+        found = exists(s, "automx_seed_domain_exists",
+                       "SELECT id FROM domain WHERE LOWER(name) = %s", d->name);
+        if (found < 0)
+            return -1;
+        if (found) {
+            s->refusal = apr_psprintf(s->r->pool, "%s%sdomains[%d]: the domain \"%s\" already "
+                                      "exists", prov->path, *prov->path ? "." : "", i, d->name);
+            return -1;
+        }
+        if (d->ldapserver_id >= 0 && !amx_seed_has_ldap(prov, d->ldapserver_id)) {
+            found = exists(s, "automx_seed_ldap_exists",
+                           "SELECT id FROM ldapserver WHERE id = %d", num(s, d->ldapserver_id));
+            if (found < 0)
+                return -1;
+            if (!found) {
+                s->refusal = apr_psprintf(s->r->pool, "%s%sdomains[%d].ldapserver_id: unknown "
+                                          "ldapserver_id %ld", prov->path,
+                                          *prov->path ? "." : "", i, d->ldapserver_id);
+                return -1;
+            }
+        }
+        domain_ids[i] = s->next_domain++;
+        if (update(s, "automx_seed_domain",
+                   "INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES "
+                   "(%d, %s, %d, %s)", 4, num(s, domain_ids[i]), d->name,
+                   num(s, provider_id), d->ldapserver_id >= 0 ? num(s, d->ldapserver_id) : NULL) != 0)
+            return -1;
+    }
+    for (i = 0; i < prov->servers->nelts; i++) {
+        const amx_seed_server *srv = &APR_ARRAY_IDX(prov->servers, i, amx_seed_server);
+        if (!srv->dav) {
+            const amx_server *m = &srv->server;
+            long id = s->next_server++;
+            if (update(s, "automx_seed_server",
+                       "INSERT INTO server (id, prio, name, port, type, socket_type, user_name,"
+                       " authentication) VALUES (%d, %d, %s, %d, %s, %s, %s, %s)", 8,
+                       num(s, id), num(s, m->prio), m->name, num(s, m->port), m->type,
+                       m->socket_type, m->user_name, m->authentication) != 0
+                || link_domains(s, "automx_seed_server_domain",
+                                "INSERT INTO server_domain (server_id, domain_id) VALUES (%d, %d)",
+                                id, srv, domain_ids, prov) != 0)
+                return -1;
+        }
+        else {
+            const amx_davserver *v = &srv->davserver;
+            long id = s->next_davserver++;
+            if (update(s, "automx_seed_davserver",
+                       "INSERT INTO davserver (id, url, port, type, use_ssl, domain_required,"
+                       " user_name) VALUES (%d, %s, %d, %s, " BOOL_PARAM ", " BOOL_PARAM ", %s)",
+                       7, num(s, id), v->url, num(s, v->port), v->type, b01(v->use_ssl),
+                       b01(v->domain_required), v->user_name) != 0
+                || link_domains(s, "automx_seed_davserver_domain",
+                                "INSERT INTO davserver_domain (davserver_id, domain_id) "
+                                "VALUES (%d, %d)", id, srv, domain_ids, prov) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int json_content_type(const char *ct)
+{
+    size_t n;
+    if (ct == NULL)
+        return 0;
+    while (*ct == ' ')
+        ct++;
+    n = strcspn(ct, "; \t");
+    return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    apr_off_t limit = SEED_BODY_MAX;
+    apr_array_header_t *providers;
+    const char *why;
+    seeding s;
+    char *body;
+    apr_size_t len;
+    int rv, i;
+
+    if (!json_content_type(ct)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX00307: seed with content type \"%s\", not application/json",
+                      ct ? ct : "(none)");
+        return HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
+    if (ap_get_limit_req_body(r) > 0 && ap_get_limit_req_body(r) < limit)
+        limit = ap_get_limit_req_body(r);
+    if ((rv = read_body(r, limit, &body, &len)) != OK)
+        return rv;
+    if ((why = amx_seed_parse(r->pool, body, len, &providers)) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", why);
+        return page(r, HTTP_BAD_REQUEST, apr_pstrcat(r->pool, "Nothing written: ", why, NULL));
+    }
+    memset(&s, 0, sizeof(s));
+    s.r = r;
+    s.dbd = dbd;
+    /* The manuals seed a fresh installation with POST alone. */
+    if (begin(r, dbd, &s.error) != 0 || create_tables(r, dbd, &s.error) != 0
+        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM provider",
+                       &s.next_provider, &s.error) != 0
+        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM domain",
+                       &s.next_domain, &s.error) != 0
+        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM server",
+                       &s.next_server, &s.error) != 0
+        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM davserver",
+                       &s.next_davserver, &s.error) != 0)
+        return db_failed(r, conf, dbd, "seeding", s.error);
+    for (i = 0; i < providers->nelts; i++) {
+        if (seed_provider(&s, &APR_ARRAY_IDX(providers, i, amx_seed_provider)) != 0) {
+            if (s.refusal) {
+                rollback(r, dbd);
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s",
+                              s.refusal);
+                return page(r, HTTP_BAD_REQUEST,
+                            apr_pstrcat(r->pool, "Nothing written: ", s.refusal, NULL));
+            }
+            return db_failed(r, conf, dbd, "seeding", s.error);
+        }
+    }
+    if (commit(r, dbd, &s.error) != 0)
+        return db_failed(r, conf, dbd, "seeding", s.error);
+    amx_store_invalidate();
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00309: %d provider(s) added",
+                  providers->nelts);
+    return page(r, HTTP_OK, "Database is now prepared.");
+}
+
 int amx_serve_initdb(request_rec *r, const amx_dir_conf *conf)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "AMX00093: automx-initdb is not implemented in this build");
-    return HTTP_NOT_IMPLEMENTED;
+    ap_dbd_t *dbd = amx_store_acquire(r);
+    const char *accept;
+
+    if (dbd == NULL)
+        return amx_http_unavailable(r, conf);
+    switch (r->method_number) {
+    case M_GET:
+        accept = apr_table_get(r->headers_in, "Accept");
+        if (accept && ap_strcasestr(accept, "application/json"))
+            return amx_initdb_export(r, conf, dbd);
+        return create(r, conf, dbd);
+    case M_POST:
+        return seed(r, conf, dbd);
+    case M_DELETE:
+        return purge(r, conf, dbd);
+    default:
+        return HTTP_METHOD_NOT_ALLOWED; /* the dispatcher allows only these */
+    }
 }

@@ -103,59 +103,85 @@ ap_dbd_t *amx_store_acquire(request_rec *r)
     return dbd;
 }
 
-/* The statement Q on this connection, prepared now when it is not yet (or,
- * with FRESH, no longer) there. */
-static apr_dbd_prepared_t *prepare(request_rec *r, ap_dbd_t *dbd, query_id q,
-                                   int fresh, const char **error)
+/* The statement LABEL on this connection, prepared from SQL now when it is
+ * not yet (or, with FRESH, no longer) there. */
+static apr_dbd_prepared_t *prepare(request_rec *r, ap_dbd_t *dbd, const char *label,
+                                   const char *sql, int fresh, const char **error)
 {
     apr_dbd_prepared_t *stmt = NULL;
-    const char *label;
+    const char *name;
     int rv;
 
     if (!fresh) {
-        stmt = apr_hash_get(dbd->prepared, statements[q].label, APR_HASH_KEY_STRING);
+        stmt = apr_hash_get(dbd->prepared, label, APR_HASH_KEY_STRING);
         if (stmt)
             return stmt;
     }
     /* A new server-side name each time, so a re-preparation never collides
      * with a statement the server may still hold. */
-    label = apr_psprintf(dbd->pool, "%s_%u", statements[q].label,
-                         apr_atomic_inc32(&prepare_seq));
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00031: prepare %s: %s",
-                  label, statements[q].sql);
-    rv = apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, statements[q].sql,
-                         label, &stmt);
+    name = apr_psprintf(dbd->pool, "%s_%u", label, apr_atomic_inc32(&prepare_seq));
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00031: prepare %s: %s", name, sql);
+    rv = apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, sql, name, &stmt);
     if (rv != 0) {
         *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
         return NULL;
     }
-    apr_hash_set(dbd->prepared, statements[q].label, APR_HASH_KEY_STRING, stmt);
+    apr_hash_set(dbd->prepared, label, APR_HASH_KEY_STRING, stmt);
     return stmt;
+}
+
+/* Runs a prepared statement, retried once with a fresh preparation: the
+ * driver may have reconnected since it was made. Inside a transaction a
+ * failure is final (the transaction is lost anyway). */
+static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
+                   int nargs, const char **args, apr_dbd_results_t **res, int *nrows,
+                   int retry, const char **error)
+{
+    int attempt;
+
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00032: %s [%s]", sql,
+                  nargs ? args[0] : "");
+    for (attempt = 0; attempt < (retry ? 2 : 1); attempt++) {
+        apr_dbd_prepared_t *stmt = prepare(r, dbd, label, sql, attempt > 0, error);
+        int rv;
+        if (stmt == NULL)
+            return -1;
+        if (res) {
+            *res = NULL;
+            rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, stmt, 0,
+                                 nargs, args);
+        }
+        else {
+            rv = apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, nrows, stmt,
+                                nargs, args);
+        }
+        if (rv == 0)
+            return 0;
+        *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
+    }
+    return -1;
+}
+
+int amx_store_select(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
+                     int nargs, const char **args, apr_dbd_results_t **res,
+                     const char **error)
+{
+    return execute(r, dbd, label, sql, nargs, args, res, NULL, 0, error);
+}
+
+int amx_store_update(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
+                     int nargs, const char **args, const char **error)
+{
+    int nrows = 0;
+    return execute(r, dbd, label, sql, nargs, args, NULL, &nrows, 0, error);
 }
 
 /* Runs Q with NARGS string ARGS; 0 with *RES set, or -1 with *ERROR. */
 static int run(request_rec *r, ap_dbd_t *dbd, query_id q, int nargs,
                const char **args, apr_dbd_results_t **res, const char **error)
 {
-    int attempt;
-
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00032: %s [%s]",
-                  statements[q].sql, nargs ? args[0] : "");
-    for (attempt = 0; attempt < 2; attempt++) {
-        apr_dbd_prepared_t *stmt = prepare(r, dbd, q, attempt > 0, error);
-        int rv;
-        if (stmt == NULL)
-            return -1;
-        *res = NULL;
-        rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, stmt, 0,
-                             nargs, args);
-        if (rv == 0)
-            return 0;
-        *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
-        /* Retried once with a freshly prepared statement: the driver may
-         * have reconnected since this one was made. */
-    }
-    return -1;
+    return execute(r, dbd, statements[q].label, statements[q].sql, nargs, args, res,
+                   NULL, 1, error);
 }
 
 /* Calls FN for every row (all of them: stopping early leaks the result). */

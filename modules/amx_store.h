@@ -34,4 +34,13 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
  * (NULL when there is no connection at all). */
 int amx_store_first_domain(request_rec *r, const char **name, const char **error);
 
+/* For automx-initdb: a fixed statement (apr_dbd syntax, never request
+ * data) prepared on DBD under LABEL and run with string ARGS. 0, or -1 with
+ * *ERROR. A select's rows must all be read (amx_store_rows). */
+int amx_store_select(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
+                     int nargs, const char **args, apr_dbd_results_t **res,
+                     const char **error);
+int amx_store_update(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
+                     int nargs, const char **args, const char **error);
+
 #endif

@@ -28,5 +28,6 @@ void test_autoconfig(void);
 void test_cache(void);
 void test_autodiscover(void);
 void test_mobileconfig(void);
+void test_seed(void);
 
 #endif

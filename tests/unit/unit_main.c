@@ -20,6 +20,7 @@ int main(void)
     test_cache();
     test_autodiscover();
     test_mobileconfig();
+    test_seed();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();

@@ -1,0 +1,15 @@
+/* automx-initdb's export, shared with its handler. */
+#ifndef AMX_INITDB_H
+#define AMX_INITDB_H
+
+#include "httpd.h"
+#include "apr_dbd.h"
+#include "mod_dbd.h"
+
+#include "mod_automx.h"
+
+/* GET with Accept: application/json: every provider as a version 2 seed
+ * document that POST takes back. */
+int amx_initdb_export(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * Export of the whole database as version 2 seed documents, one per
+ * provider. Keys beyond automx2's (a server's socket_type, prio, user_name,
+ * authentication and domains; a DAV server's port, use_ssl,
+ * domain_required, user_name and domains) keep everything that decides a
+ * reply, so that purge and re-import give the same replies.
+ */
+#include "httpd.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "apr_hash.h"
+#include "apr_strings.h"
+#include <jansson.h>
+
+#include "amx_http.h"
+#include "amx_initdb.h"
+#include "amx_model.h"
+
+APLOG_USE_MODULE(automx);
+
+static apr_status_t free_json(void *data)
+{
+    json_decref((json_t *)data);
+    return APR_SUCCESS;
+}
+
+typedef int (*row_fn)(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                      void *ctx);
+
+/* Fixed SQL; every row read. */
+static int each(request_rec *r, ap_dbd_t *dbd, const char *sql, row_fn fn, void *ctx,
+                const char **error)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
+    if (rv != 0) {
+        *error = apr_psprintf(r->pool, "%s: %s", sql, apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return -1;
+    }
+    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0)
+        fn(r, dbd->driver, row, ctx);
+    return 0;
+}
+
+static const char *s(const apr_dbd_driver_t *drv, apr_dbd_row_t *row, int n)
+{
+    return apr_dbd_get_entry(drv, row, n);
+}
+
+static long l(const apr_dbd_driver_t *drv, apr_dbd_row_t *row, int n)
+{
+    const char *v = apr_dbd_get_entry(drv, row, n);
+    return v ? strtol(v, NULL, 10) : 0;
+}
+
+static json_t *str_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+static int boolean(const char *v)
+{
+    int b = 0;
+    amx_bool_parse(v, &b);
+    return b;
+}
+
+typedef struct {
+    json_t *docs;          /* the array, in provider id order */
+    apr_hash_t *by_provider; /* provider id -> json_t * document */
+    apr_hash_t *domain_provider; /* domain name -> provider id string */
+    apr_hash_t *entries;   /* "s<id>/<provider>" or "v<id>/<provider>" -> server object */
+    apr_hash_t *ldap_rows; /* ldapserver id -> json object */
+    apr_hash_t *ldap_placed;
+} export_ctx;
+
+static int provider_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                        void *cv)
+{
+    export_ctx *c = cv;
+    json_t *doc = json_pack("{s:i, s:s?, s:s?, s:[], s:[]}", "version", 2,
+                            "provider", s(drv, row, 1), "short_name", s(drv, row, 2),
+                            "domains", "servers");
+    json_array_append_new(c->docs, doc);
+    apr_hash_set(c->by_provider, apr_pstrdup(r->pool, s(drv, row, 0)), APR_HASH_KEY_STRING, doc);
+    return 0;
+}
+
+static int domain_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                      void *cv)
+{
+    export_ctx *c = cv;
+    json_t *doc = apr_hash_get(c->by_provider, s(drv, row, 2), APR_HASH_KEY_STRING);
+    json_t *d;
+    if (doc == NULL)
+        return 0; /* a domain without a provider cannot be served anyway */
+    d = json_pack("{s:s}", "name", s(drv, row, 1));
+    if (s(drv, row, 3))
+        json_object_set_new(d, "ldapserver_id", json_integer(l(drv, row, 3)));
+    json_array_append_new(json_object_get(doc, "domains"), d);
+    apr_hash_set(c->domain_provider, apr_pstrdup(r->pool, s(drv, row, 1)), APR_HASH_KEY_STRING,
+                 apr_pstrdup(r->pool, s(drv, row, 2)));
+    if (s(drv, row, 3)) {
+        /* Each directory row goes into the first document that needs it;
+         * later ones refer to it by id (the import runs in order). */
+        const char *lid = apr_pstrdup(r->pool, s(drv, row, 3));
+        json_t *ldap = apr_hash_get(c->ldap_rows, lid, APR_HASH_KEY_STRING);
+        if (ldap && !apr_hash_get(c->ldap_placed, lid, APR_HASH_KEY_STRING)) {
+            json_t *list = json_object_get(doc, "ldapservers");
+            if (list == NULL)
+                json_object_set_new(doc, "ldapservers", list = json_array());
+            json_array_append(list, ldap);
+            apr_hash_set(c->ldap_placed, lid, APR_HASH_KEY_STRING, lid);
+        }
+    }
+    return 0;
+}
+
+static int ldap_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row, void *cv)
+{
+    export_ctx *c = cv;
+    json_t *o = json_pack("{s:I, s:s?, s:I, s:b, s:s?, s:s?, s:s?, s:o, s:o, s:o}",
+                          "id", (json_int_t)l(drv, row, 0), "name", s(drv, row, 1),
+                          "port", (json_int_t)l(drv, row, 2), "use_ssl", boolean(s(drv, row, 3)),
+                          "search_base", s(drv, row, 4), "search_filter", s(drv, row, 5),
+                          "attr_uid", s(drv, row, 6), "attr_cn", str_or_null(s(drv, row, 7)),
+                          "bind_password", str_or_null(s(drv, row, 8)),
+                          "bind_user", str_or_null(s(drv, row, 9)));
+    apr_pool_cleanup_register(r->pool, o, free_json, apr_pool_cleanup_null);
+    apr_hash_set(c->ldap_rows, apr_pstrdup(r->pool, s(drv, row, 0)), APR_HASH_KEY_STRING, o);
+    return 0;
+}
+
+/* One server row per linked domain: grouped into one entry per provider. */
+static void add_server(request_rec *r, export_ctx *c, const char *key, const char *domain,
+                       json_t *fresh)
+{
+    const char *pid = apr_hash_get(c->domain_provider, domain, APR_HASH_KEY_STRING);
+    json_t *doc, *entry;
+    const char *k;
+    if (pid == NULL) {
+        json_decref(fresh);
+        return;
+    }
+    doc = apr_hash_get(c->by_provider, pid, APR_HASH_KEY_STRING);
+    k = apr_pstrcat(r->pool, key, "/", pid, NULL);
+    entry = apr_hash_get(c->entries, k, APR_HASH_KEY_STRING);
+    if (entry == NULL) {
+        entry = fresh;
+        json_object_set_new(entry, "domains", json_array());
+        json_array_append_new(json_object_get(doc, "servers"), entry);
+        apr_hash_set(c->entries, k, APR_HASH_KEY_STRING, entry);
+    }
+    else {
+        json_decref(fresh);
+    }
+    json_array_append_new(json_object_get(entry, "domains"), json_string(domain));
+}
+
+static int server_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                      void *cv)
+{
+    json_t *o = json_pack("{s:s?, s:s?, s:I, s:I, s:s?, s:s?, s:s?}",
+                          "type", s(drv, row, 4), "name", s(drv, row, 2),
+                          "port", (json_int_t)l(drv, row, 3), "prio", (json_int_t)l(drv, row, 1),
+                          "socket_type", s(drv, row, 5), "user_name", s(drv, row, 6),
+                          "authentication", s(drv, row, 7));
+    add_server(r, cv, apr_pstrcat(r->pool, "s", s(drv, row, 0), NULL), s(drv, row, 8), o);
+    return 0;
+}
+
+static int davserver_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                         void *cv)
+{
+    json_t *o = json_pack("{s:s?, s:s?, s:I, s:b, s:b, s:o}",
+                          "type", s(drv, row, 3), "url", s(drv, row, 1),
+                          "port", (json_int_t)l(drv, row, 2), "use_ssl", boolean(s(drv, row, 4)),
+                          "domain_required", boolean(s(drv, row, 5)),
+                          "user_name", str_or_null(s(drv, row, 6)));
+    add_server(r, cv, apr_pstrcat(r->pool, "v", s(drv, row, 0), NULL), s(drv, row, 7), o);
+    return 0;
+}
+
+/* A provider without mail servers is refused by POST unless marked. */
+static void mark_serverless(json_t *docs)
+{
+    size_t i, k;
+    json_t *doc, *srv;
+    json_array_foreach(docs, i, doc) {
+        int mail = 0;
+        json_array_foreach(json_object_get(doc, "servers"), k, srv) {
+            const char *t = json_string_value(json_object_get(srv, "type"));
+            mail |= t && amx_server_type_parse(t) != AMX_SERVER_UNKNOWN;
+        }
+        if (!mail)
+            json_object_set_new(doc, "serverless", json_true());
+    }
+}
+
+int amx_initdb_export(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
+{
+    export_ctx c;
+    const char *error = NULL;
+    amx_http_out out;
+    char *text;
+
+    c.docs = json_array();
+    apr_pool_cleanup_register(r->pool, c.docs, free_json, apr_pool_cleanup_null);
+    c.by_provider = apr_hash_make(r->pool);
+    c.domain_provider = apr_hash_make(r->pool);
+    c.entries = apr_hash_make(r->pool);
+    c.ldap_rows = apr_hash_make(r->pool);
+    c.ldap_placed = apr_hash_make(r->pool);
+    if (each(r, dbd, "SELECT id, name, port, CASE WHEN use_ssl THEN 1 ELSE 0 END, search_base,"
+                     " search_filter, attr_uid, attr_cn, bind_password, bind_user"
+                     " FROM ldapserver ORDER BY id", ldap_row, &c, &error) != 0
+        || each(r, dbd, "SELECT id, name, short_name FROM provider ORDER BY id",
+                provider_row, &c, &error) != 0
+        || each(r, dbd, "SELECT id, name, provider_id, ldapserver_id FROM domain ORDER BY id",
+                domain_row, &c, &error) != 0
+        || each(r, dbd, "SELECT s.id, s.prio, s.name, s.port, s.type, s.socket_type,"
+                     " s.user_name, s.authentication, d.name FROM server s"
+                     " JOIN server_domain sd ON sd.server_id = s.id"
+                     " JOIN domain d ON d.id = sd.domain_id ORDER BY s.id, d.id",
+                server_row, &c, &error) != 0
+        || each(r, dbd, "SELECT v.id, v.url, v.port, v.type, CASE WHEN v.use_ssl THEN 1 ELSE 0"
+                     " END, CASE WHEN v.domain_required THEN 1 ELSE 0 END, v.user_name, d.name"
+                     " FROM davserver v JOIN davserver_domain vd ON vd.davserver_id = v.id"
+                     " JOIN domain d ON d.id = vd.domain_id ORDER BY v.id, d.id",
+                davserver_row, &c, &error) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AMX00310: export failed: %s", error);
+        return amx_http_unavailable(r, conf);
+    }
+    mark_serverless(c.docs);
+    text = json_dumps(c.docs, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    if (text == NULL)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    ap_set_content_type(r, "application/json");
+    amx_http_out_init(&out, r);
+    if (!r->header_only)
+        amx_http_out_write(&out, text, (int)strlen(text));
+    free(text); /* jansson's allocation */
+    return amx_http_out_finish(&out);
+}

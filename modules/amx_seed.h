@@ -1,0 +1,52 @@
+/*
+ * Seed documents: the JSON that automx-initdb takes (automx2's legacy
+ * format and version 2, with this module's optional keys) and gives back
+ * on export. Validation and defaults only; no database. Pure: jansson and
+ * APR, no httpd.
+ */
+#ifndef AMX_SEED_H
+#define AMX_SEED_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "amx_model.h"
+
+typedef struct {
+    const char *name;
+    long ldapserver_id;     /* -1: none */
+} amx_seed_domain;
+
+/* A mail server (kind 0) or a DAV server (kind 1) with the domains of its
+ * provider it serves (NULL: all of them). */
+typedef struct {
+    int dav;
+    amx_server server;
+    amx_davserver davserver;
+    apr_array_header_t *domains;   /* const char *, or NULL */
+    const char *path;              /* where it stands in the document */
+} amx_seed_server;
+
+typedef struct {
+    const char *name;
+    const char *short_name;
+    apr_array_header_t *domains;      /* amx_seed_domain */
+    apr_array_header_t *servers;      /* amx_seed_server, document order */
+    apr_array_header_t *ldapservers;  /* amx_ldapserver, ids as given */
+    const char *path;
+} amx_seed_provider;
+
+/* Reads one document (an object) or several (an array of objects). Returns
+ * NULL with *OUT an array of amx_seed_provider, or a message that names the
+ * key and its position, e.g. "[1].servers[0].type: unknown server type
+ * \"imapx\"". Checks everything that needs no database: types, ranges,
+ * column sizes, mandatory keys, a domain given twice, a mail server at
+ * all, ldapserver_id against the document's own ldapservers (the others
+ * are returned for the caller to look up: amx_seed_external_ldap). */
+const char *amx_seed_parse(apr_pool_t *p, const char *json, apr_size_t len,
+                           apr_array_header_t **out);
+
+/* 1 when ID is one of the document's ldapservers for PROV. */
+int amx_seed_has_ldap(const amx_seed_provider *prov, long id);
+
+#endif
