@@ -15,6 +15,7 @@
 #include "amx_http.h"
 #include "amx_initdb.h"
 #include "amx_model.h"
+#include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -45,12 +46,12 @@ static int each(request_rec *r, ap_dbd_t *dbd, const char *sql, row_fn fn, void 
 
 static const char *s(const apr_dbd_driver_t *drv, apr_dbd_row_t *row, int n)
 {
-    return apr_dbd_get_entry(drv, row, n);
+    return amx_store_entry(drv, row, n);
 }
 
 static long l(const apr_dbd_driver_t *drv, apr_dbd_row_t *row, int n)
 {
-    const char *v = apr_dbd_get_entry(drv, row, n);
+    const char *v = amx_store_entry(drv, row, n);
     return v ? strtol(v, NULL, 10) : 0;
 }
 

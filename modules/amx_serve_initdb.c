@@ -84,7 +84,7 @@ static int select_long(request_rec *r, ap_dbd_t *dbd, const char *sql, long *out
     }
     *out = 0;
     while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
-        const char *v = apr_dbd_get_entry(dbd->driver, row, 0);
+        const char *v = amx_store_entry(dbd->driver, row, 0);
         if (first && v)
             *out = strtol(v, NULL, 10);
         first = 0;

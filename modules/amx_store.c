@@ -209,23 +209,31 @@ static int each_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
     return 0;
 }
 
+const char *amx_store_entry(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)
+{
+    char *v = NULL;
+    if (apr_dbd_datum_get(driver, row, n, APR_DBD_TYPE_STRING, &v) != APR_SUCCESS)
+        return NULL;
+    return v;
+}
+
 static const char *col(request_rec *r, const apr_dbd_driver_t *driver,
                        apr_dbd_row_t *row, int n)
 {
-    const char *v = apr_dbd_get_entry(driver, row, n);
+    const char *v = amx_store_entry(driver, row, n);
     return v ? apr_pstrdup(r->pool, v) : NULL;
 }
 
 static long col_long(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)
 {
-    const char *v = apr_dbd_get_entry(driver, row, n);
+    const char *v = amx_store_entry(driver, row, n);
     return v ? strtol(v, NULL, 10) : 0;
 }
 
 static int col_bool(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)
 {
     int b = 0;
-    if (amx_bool_parse(apr_dbd_get_entry(driver, row, n), &b) != 0)
+    if (amx_bool_parse(amx_store_entry(driver, row, n), &b) != 0)
         return 0;
     return b;
 }
@@ -247,7 +255,7 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
         ctx->found = 1;
         d->id = col_long(drv, row, 1);
         d->provider_id = col_long(drv, row, 3);
-        ctx->ldapserver_id = apr_dbd_get_entry(drv, row, 4) ? col_long(drv, row, 4) : -1;
+        ctx->ldapserver_id = amx_store_entry(drv, row, 4) ? col_long(drv, row, 4) : -1;
         d->name = col(r, drv, row, 5);
         d->provider_name = col(r, drv, row, 6);
         d->provider_short_name = col(r, drv, row, 7);

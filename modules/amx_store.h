@@ -34,6 +34,10 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
  * (NULL when there is no connection at all). */
 int amx_store_first_domain(request_rec *r, const char **name, const char **error);
 
+/* Column N of ROW, NULL for SQL NULL (the pgsql driver's apr_dbd_get_entry
+ * gives "" for both). */
+const char *amx_store_entry(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n);
+
 /* For automx-initdb: a fixed statement (apr_dbd syntax, never request
  * data) prepared on DBD under LABEL and run with string ARGS. 0, or -1 with
  * *ERROR. A select's rows must all be read (amx_store_rows). */

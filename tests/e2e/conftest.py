@@ -1,11 +1,49 @@
-"""Fixtures: a private httpd with mod_automx and a seeded SQLite file."""
+"""Fixtures: a private httpd with mod_automx on a seeded database.
+
+The read-only suite (fixture `httpd`) runs once per APR DBD driver:
+sqlite3, pgsql and mysql, the last two on private servers started here.
+"""
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
+import dbservers
 from harness import Httpd, SQL, make_sqlite_db, allow_httpd
+
+DRIVERS = ["sqlite3", "pgsql", "mysql"]
+_servers = {}
+
+
+def unavailable(reason):
+    # CI must run every database: there a missing one is a failure.
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def db_server(driver, workdir):
+    """The private PostgreSQL or MariaDB server of this session."""
+    if driver not in _servers:
+        cls = dbservers.PostgresServer if driver == "pgsql" else dbservers.MariaDBServer
+        try:
+            _servers[driver] = cls().start(workdir / driver)
+        except dbservers.Unavailable as e:
+            _servers[driver] = e
+    srv = _servers[driver]
+    if isinstance(srv, Exception):
+        unavailable(f"{driver}: {srv}")
+    return srv
+
+
+def load_sample(srv):
+    """A fresh database of SRV with the schema and sample data of sql/."""
+    srv.reset()
+    schema = "postgresql" if srv.driver == "pgsql" else "mysql"
+    srv.sql((SQL / schema / "schema.sql").read_text())
+    srv.sql((SQL / "sample-data.sql").read_text())
 
 
 @pytest.fixture(scope="session")
@@ -22,11 +60,19 @@ def sample_db(workdir):
     return make_sqlite_db(workdir / "sample" / "automx.db", SQL / "sample-data.sql")
 
 
-@pytest.fixture(scope="session")
-def server(workdir, sample_db):
-    """One httpd for the read-only tests, serving the sample database."""
-    h = Httpd(workdir / "httpd")
-    h.start(dbdparams=str(sample_db))
+@pytest.fixture(scope="session", params=DRIVERS)
+def server(request, workdir, sample_db):
+    """One httpd per driver for the read-only tests, serving the sample data."""
+    driver = request.param
+    if driver == "sqlite3":
+        params = str(sample_db)
+    else:
+        srv = db_server(driver, workdir)
+        load_sample(srv)
+        params = srv.dbd_params
+    h = Httpd(workdir / f"httpd-{driver}")
+    h.driver = driver
+    h.start(dbdriver=driver, dbdparams=params)
     yield h
     h.stop()
 
