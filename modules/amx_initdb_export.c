@@ -34,12 +34,13 @@ static int each(request_rec *r, ap_dbd_t *dbd, const char *sql, row_fn fn, void 
 {
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
-    int rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
+    int rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 1);
     if (rv != 0) {
         *error = apr_psprintf(r->pool, "%s: %s", sql, apr_dbd_error(dbd->driver, dbd->handle, rv));
         return -1;
     }
-    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0)
+    int n = 1;
+    while (amx_store_row(dbd->driver, r->pool, res, &row, n++) == 0)
         fn(r, dbd->driver, row, ctx);
     return 0;
 }

@@ -76,14 +76,14 @@ static int select_long(request_rec *r, ap_dbd_t *dbd, const char *sql, long *out
     int rv, first = 1;
 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00301: %s", sql);
-    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
+    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 1);
     if (rv != 0) {
         *error = apr_psprintf(r->pool, "%s: %s", sql,
                               apr_dbd_error(dbd->driver, dbd->handle, rv));
         return -1;
     }
     *out = 0;
-    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
+    for (int n = 1; amx_store_row(dbd->driver, r->pool, res, &row, n) == 0; n++) {
         const char *v = amx_store_entry(dbd->driver, row, 0);
         if (first && v)
             *out = strtol(v, NULL, 10);
@@ -92,26 +92,31 @@ static int select_long(request_rec *r, ap_dbd_t *dbd, const char *sql, long *out
     return 0;
 }
 
-/* Opens a write transaction that no other seed can interleave with. */
-static int begin(request_rec *r, ap_dbd_t *dbd, const char **error)
+static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error);
+
+/* Opens a write transaction that no other writer can interleave with,
+ * creating the missing tables first when CREATE. */
+static int begin(request_rec *r, ap_dbd_t *dbd, int create, const char **error)
 {
     long ignored;
-    switch (kind_of(dbd)) {
-    case DB_SQLITE:
-        /* IMMEDIATE takes the write lock now: two seeds reading the same
-         * max(id) and then both writing cannot happen. */
-        return exec_sql(r, dbd, "BEGIN IMMEDIATE", error);
-    case DB_PGSQL:
-        if (exec_sql(r, dbd, "BEGIN", error) != 0)
-            return -1;
+    db_kind kind = kind_of(dbd);
+
+    /* MySQL commits before and after every DDL statement, which would end
+     * the transaction: there the tables are made first, on their own. */
+    if (create && kind == DB_MYSQL && create_tables(r, dbd, error) != 0)
+        return -1;
+    /* SQLite: IMMEDIATE takes the write lock now, so two seeds cannot both
+     * read the same max(id) and then both write. */
+    if (exec_sql(r, dbd, kind == DB_SQLITE ? "BEGIN IMMEDIATE"
+                         : kind == DB_MYSQL ? "START TRANSACTION" : "BEGIN", error) != 0)
+        return -1;
+    if (create && kind != DB_MYSQL && create_tables(r, dbd, error) != 0)
+        return -1;
+    if (kind == DB_PGSQL)
         return exec_sql(r, dbd, "LOCK TABLE provider IN SHARE ROW EXCLUSIVE MODE", error);
-    case DB_MYSQL:
-        if (exec_sql(r, dbd, "START TRANSACTION", error) != 0)
-            return -1;
+    if (kind == DB_MYSQL)
         return select_long(r, dbd, "SELECT COUNT(*) FROM provider FOR UPDATE", &ignored, error);
-    default:
-        return exec_sql(r, dbd, "BEGIN", error);
-    }
+    return 0;
 }
 
 static int commit(request_rec *r, ap_dbd_t *dbd, const char **error)
@@ -149,9 +154,7 @@ static const char *const *schema_for(ap_dbd_t *dbd)
     }
 }
 
-/* The tables that are missing, inside the caller's transaction. MySQL
- * commits DDL implicitly: its CREATE statements are safe to repeat (IF NOT
- * EXISTS), so a failure later still leaves nothing half made. */
+/* The tables that are missing (every statement is IF NOT EXISTS). */
 static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error)
 {
     const char *const *sql;
@@ -168,7 +171,7 @@ static int create(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     const char *error = NULL;
     long providers;
 
-    if (begin(r, dbd, &error) != 0 || create_tables(r, dbd, &error) != 0)
+    if (begin(r, dbd, 1, &error) != 0)
         return db_failed(r, conf, dbd, "creating the tables", error);
     if (select_long(r, dbd, "SELECT COUNT(*) FROM provider", &providers, &error) != 0)
         return db_failed(r, conf, dbd, "counting providers", error);
@@ -197,7 +200,7 @@ static int purge(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     const char *const *t;
     const char *error = NULL;
 
-    if (begin(r, dbd, &error) != 0)
+    if (begin(r, dbd, 0, &error) != 0)
         return db_failed(r, conf, dbd, "purging", error);
     for (t = tables; *t; t++) {
         if (exec_sql(r, dbd, apr_pstrcat(r->pool, "DELETE FROM ", *t, NULL), &error) != 0)
@@ -299,7 +302,7 @@ static int exists(seeding *s, const char *label, const char *sql, const char *ar
     int found = 0;
     if (amx_store_select(s->r, s->dbd, label, sql, 1, &arg, &res, &s->error) != 0)
         return -1;
-    while (apr_dbd_get_row(s->dbd->driver, s->r->pool, res, &row, -1) == 0)
+    for (int n = 1; amx_store_row(s->dbd->driver, s->r->pool, res, &row, n) == 0; n++)
         found = 1;
     return found;
 }
@@ -383,7 +386,7 @@ static int seed_provider(seeding *s, const amx_seed_provider *prov)
         domain_ids[i] = s->next_domain++;
         if (update(s, "automx_seed_domain",
                    "INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES "
-                   "(%d, %s, %d, %s)", 4, num(s, domain_ids[i]), d->name,
+                   "(%d, %s, %d, %d)", 4, num(s, domain_ids[i]), d->name,
                    num(s, provider_id), d->ldapserver_id >= 0 ? num(s, d->ldapserver_id) : NULL) != 0)
             return -1;
     }
@@ -459,7 +462,7 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     s.r = r;
     s.dbd = dbd;
     /* The manuals seed a fresh installation with POST alone. */
-    if (begin(r, dbd, &s.error) != 0 || create_tables(r, dbd, &s.error) != 0
+    if (begin(r, dbd, 1, &s.error) != 0
         || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM provider",
                        &s.next_provider, &s.error) != 0
         || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM domain",

@@ -148,7 +148,10 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
             return -1;
         if (res) {
             *res = NULL;
-            rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, stmt, 0,
+            /* Random access: the pgsql driver reads sequential results
+             * asynchronously and reports a dead connection as "no more
+             * rows", which would read as an unknown domain. */
+            rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, res, stmt, 1,
                                  nargs, args);
         }
         else {
@@ -192,9 +195,9 @@ static int each_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
                     row_fn fn, void *ctx, const char **error)
 {
     apr_dbd_row_t *row = NULL;
-    int rv, failed = 0;
+    int rv, failed = 0, n = 1;
 
-    while ((rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1)) == 0) {
+    while ((rv = amx_store_row(dbd->driver, r->pool, res, &row, n++)) == 0) {
         if (!failed && fn(r, dbd->driver, row, ctx) != 0)
             failed = 1;
     }

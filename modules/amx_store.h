@@ -34,6 +34,12 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
  * (NULL when there is no connection at all). */
 int amx_store_first_domain(request_rec *r, const char **name, const char **error);
 
+/* Row N (from 1) of a result selected with random access: the only way
+ * all three drivers agree on (mysql refuses "next row" there). Returns 0, -1
+ * after the last row, or a driver error. */
+#define amx_store_row(driver, pool, res, row, n) \
+    apr_dbd_get_row((driver), (pool), (res), (row), (n))
+
 /* Column N of ROW, NULL for SQL NULL (the pgsql driver's apr_dbd_get_entry
  * gives "" for both). */
 const char *amx_store_entry(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n);

@@ -143,7 +143,9 @@ class PostgresServer:
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # fast shutdown
+            # runuser does not pass signals on: ask postgres itself.
+            subprocess.run(_as("postgres", [str(self.bindir / "pg_ctl"), "-D", str(self.data),
+                                            "stop", "-m", "fast", "-w"]), capture_output=True)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -1,0 +1,187 @@
+"""Each database on its own: provisioning per driver, outages, automx2's own schema."""
+import os
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from conftest import db_server, load_sample
+from harness import SQL, allow_httpd, make_sqlite_db
+
+AC = "/mail/config-v1.1.xml?emailaddress=user@example.com"
+
+
+@pytest.fixture(params=["pgsql", "mysql"])
+def server_db(request, workdir):
+    return db_server(request.param, workdir)
+
+
+def test_initdb_creates_the_same_database_on_each_driver(private_httpd, server_db, httpd_sqlite):
+    server_db.reset()
+    private_httpd.start(dbdriver=server_db.driver, dbdparams=server_db.dbd_params)
+    private_httpd.expect_log(r"AMX00203: no Mobileconfig for domain \"serverless.tld\"")
+    r = private_httpd.get("/initdb/")
+    assert r.status == 200 and "Database is now prepared" in r.text
+    for addr in ("user@example.com", "x@example.org", "x@serverless.tld", "x@example.net"):
+        assert private_httpd.get("/mail/config-v1.1.xml?emailaddress=" + addr).body == \
+            httpd_sqlite.get("/mail/config-v1.1.xml?emailaddress=" + addr).body, addr
+        assert private_httpd.get("/mobileconfig/?emailaddress=" + addr).status == \
+            httpd_sqlite.get("/mobileconfig/?emailaddress=" + addr).status
+    assert "already contains" in private_httpd.get("/initdb/").text
+    # Export, purge, import: the same replies, on this driver too.
+    exported = private_httpd.get("/initdb/", headers={"Accept": "application/json"}).body
+    assert private_httpd.request("DELETE", "/initdb/").status == 200
+    assert private_httpd.get(AC).status == 204
+    import json
+    docs = [d for d in json.loads(exported) if d["provider"] != "Ham & Eggs"]
+    r = private_httpd.request("POST", "/initdb/", body=json.dumps(docs).encode(),
+                              headers={"Content-Type": "application/json"})
+    assert r.status == 200, r.text
+    assert private_httpd.get(AC).body == httpd_sqlite.get(AC).body
+    # A refused seed writes nothing on this driver either.
+    before = private_httpd.get("/initdb/", headers={"Accept": "application/json"}).body
+    bad = [{"provider": "New", "domains": ["new.example"], "servers": [{"type": "imap", "name": "i"}]},
+           {"provider": "Dup", "domains": ["example.com"], "servers": [{"type": "imap", "name": "i"}]}]
+    r = private_httpd.request("POST", "/initdb/", body=json.dumps(bad).encode(),
+                              headers={"Content-Type": "application/json"})
+    assert r.status == 400 and "already exists" in r.text
+    assert private_httpd.get("/initdb/", headers={"Accept": "application/json"}).body == before
+
+
+@pytest.fixture(scope="module")
+def httpd_sqlite(workdir, sample_db):
+    from harness import Httpd
+    h = Httpd(workdir / "httpd-reference")
+    h.start(dbdparams=str(sample_db))
+    yield h
+    h.stop()
+
+
+def test_outage_is_503_and_recovers_without_restart(private_httpd, server_db):
+    load_sample(server_db)
+    private_httpd.start(dbdriver=server_db.driver, dbdparams=server_db.dbd_params,
+                        extra="DBDExptime 1\nDBDPersist On")
+    assert private_httpd.get(AC).status == 200
+    server_db.stop()
+    private_httpd.expect_log(r"\[dbd:|AMX00030|AMX00036")
+    start = time.monotonic()
+    for _ in range(5):
+        r = private_httpd.get(AC, timeout=20)
+        assert r.status == 503
+        assert r.header("Retry-After") == "30"
+    assert time.monotonic() - start < 30     # no worker hangs on the dead server
+    server_db.start_again()
+    # Back: requests succeed again, with no httpd restart. A pooled
+    # connection that died is replaced; a driver that reconnected silently
+    # gets its statements prepared again.
+    statuses = [private_httpd.get(AC).status for _ in range(20)]
+    assert statuses[-10:] == [200] * 10, statuses
+    assert private_httpd.alive()
+
+
+def test_sqlite_file_removed_then_restored(private_httpd, workdir):
+    db = make_sqlite_db(workdir / "removed" / "automx.db", SQL / "sample-data.sql")
+    private_httpd.start(dbdparams=str(db))
+    assert private_httpd.get(AC).status == 200
+    os.unlink(db)
+    private_httpd.expect_log(r"\[dbd:|AMX00030|AMX00036")
+    # The open connection still reads the unlinked file, or a new one finds
+    # an empty database: never a crash, never a hang.
+    r = private_httpd.get(AC)
+    assert r.status in (200, 503)
+    make_sqlite_db(db, SQL / "sample-data.sql")
+    for _ in range(3):
+        assert private_httpd.get(AC).status in (200, 503)
+    assert private_httpd.alive()
+
+
+def test_sqlite_locked_by_another_writer(private_httpd, workdir):
+    db = make_sqlite_db(workdir / "locked" / "automx.db", SQL / "sample-data.sql")
+    private_httpd.start(dbdparams=str(db))
+    assert private_httpd.get(AC).status == 200
+    # Another program holds an exclusive lock: reads must fail fast with 503
+    # (or succeed from the journal), and work again once it lets go.
+    con = sqlite3.connect(db, timeout=0, isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")
+    private_httpd.expect_log(r"AMX00036|\[dbd:")
+    start = time.monotonic()
+    r = private_httpd.get(AC, timeout=30)
+    assert r.status in (503, 200)
+    if r.status == 503:
+        assert r.header("Retry-After")
+    assert time.monotonic() - start < 15
+    con.execute("ROLLBACK")
+    con.close()
+    assert private_httpd.get(AC).status == 200
+
+
+AUTOMX2_SQLITE_SCHEMA = """
+CREATE TABLE provider (id INTEGER NOT NULL, name VARCHAR NOT NULL, short_name VARCHAR NOT NULL,
+    PRIMARY KEY (id));
+CREATE TABLE server (id INTEGER NOT NULL, prio INTEGER DEFAULT '10' NOT NULL, name VARCHAR NOT NULL,
+    port INTEGER NOT NULL, type VARCHAR NOT NULL, socket_type VARCHAR NOT NULL,
+    user_name VARCHAR NOT NULL, authentication VARCHAR NOT NULL, PRIMARY KEY (id));
+CREATE TABLE davserver (id INTEGER NOT NULL, url VARCHAR NOT NULL, port INTEGER NOT NULL,
+    type VARCHAR NOT NULL, use_ssl BOOLEAN NOT NULL, domain_required BOOLEAN NOT NULL,
+    user_name VARCHAR, PRIMARY KEY (id), CHECK (use_ssl IN (0, 1)),
+    CHECK (domain_required IN (0, 1)));
+CREATE TABLE ldapserver (id INTEGER NOT NULL, name VARCHAR NOT NULL, port INTEGER NOT NULL,
+    use_ssl BOOLEAN NOT NULL, search_base VARCHAR NOT NULL, search_filter VARCHAR NOT NULL,
+    attr_uid VARCHAR NOT NULL, attr_cn VARCHAR, bind_password VARCHAR, bind_user VARCHAR,
+    PRIMARY KEY (id), CHECK (use_ssl IN (0, 1)));
+CREATE TABLE domain (id INTEGER NOT NULL, name VARCHAR NOT NULL, provider_id INTEGER NOT NULL,
+    ldapserver_id INTEGER, PRIMARY KEY (id), UNIQUE (name),
+    FOREIGN KEY(provider_id) REFERENCES provider (id),
+    FOREIGN KEY(ldapserver_id) REFERENCES ldapserver (id));
+CREATE TABLE davserver_domain (davserver_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,
+    PRIMARY KEY (davserver_id, domain_id), FOREIGN KEY(davserver_id) REFERENCES davserver (id),
+    FOREIGN KEY(domain_id) REFERENCES domain (id));
+CREATE TABLE server_domain (server_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,
+    PRIMARY KEY (server_id, domain_id), FOREIGN KEY(server_id) REFERENCES server (id),
+    FOREIGN KEY(domain_id) REFERENCES domain (id));
+INSERT INTO provider VALUES (1, 'Legacy Mail', 'Legacy');
+INSERT INTO domain VALUES (2, 'legacy.example', 1, NULL);
+INSERT INTO server VALUES (3, 10, 'imap.legacy.example', 993, 'imap', 'SSL', '%EMAILLOCALPART%', 'plain');
+INSERT INTO server VALUES (4, 10, 'smtp.legacy.example', 587, 'smtp', 'STARTTLS', '%EMAILADDRESS%', 'plain');
+INSERT INTO server_domain VALUES (3, 2);
+INSERT INTO server_domain VALUES (4, 2);
+INSERT INTO davserver VALUES (5, 'https://dav.legacy.example/', 0, 'caldav', 1, 0, NULL);
+INSERT INTO davserver_domain VALUES (5, 2);
+"""
+
+
+def test_an_automx2_database_is_served_unchanged(private_httpd, workdir):
+    d = workdir / "automx2db"
+    d.mkdir()
+    con = sqlite3.connect(d / "db.sqlite")
+    con.executescript(AUTOMX2_SQLITE_SCHEMA)
+    con.close()
+    allow_httpd(d)
+    private_httpd.start(dbdparams=str(d / "db.sqlite"))
+    r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=jo@legacy.example")
+    assert r.status == 200
+    assert b"<hostname>imap.legacy.example</hostname>" in r.body
+    assert b"<username>%EMAILLOCALPART%</username>" in r.body
+    r = private_httpd.get("/mobileconfig/?emailaddress=jo@legacy.example")
+    assert r.status == 200
+    import plistlib
+    p = plistlib.loads(r.body)
+    assert p["PayloadContent"][0]["IncomingMailServerUsername"] == "jo"
+    assert p["PayloadContent"][1]["CalDAVHostName"] == "dav.legacy.example"
+
+
+def test_schema_files_load_with_the_native_clients(server_db, workdir):
+    server_db.reset()
+    schema = "postgresql" if server_db.driver == "pgsql" else "mysql"
+    for _ in range(2):  # IF NOT EXISTS everywhere
+        server_db.sql((SQL / schema / "schema.sql").read_text())
+    server_db.sql((SQL / "sample-data.sql").read_text())
+    out = server_db.sql("SELECT COUNT(*) FROM provider; SELECT COUNT(*) FROM server;"
+                        " SELECT name FROM domain WHERE LOWER(name) = 'example.com';")
+    assert out.split() == ["3", "6", "example.com"]
+    gen = subprocess.run([str(SQL / "generate-provider.sh"), "--name", "O'Brien & Sons",
+                          "--id", "500", "--domain", "obrien.example"],
+                         capture_output=True, text=True, check=True).stdout
+    server_db.sql(gen)
+    assert server_db.sql("SELECT name FROM provider WHERE id = 500").strip() == "O'Brien & Sons"
