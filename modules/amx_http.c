@@ -111,6 +111,15 @@ int amx_http_unavailable(request_rec *r, const amx_dir_conf *conf)
     return HTTP_SERVICE_UNAVAILABLE;
 }
 
+int amx_http_status(request_rec *r, const amx_dir_conf *conf, int status)
+{
+    if (status == HTTP_NO_CONTENT)
+        return amx_http_no_content(r);
+    if (status == HTTP_SERVICE_UNAVAILABLE)
+        return amx_http_unavailable(r, conf);
+    return status;
+}
+
 int amx_http_data_error(request_rec *r, const amx_data_error *err)
 {
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,

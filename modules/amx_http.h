@@ -40,6 +40,10 @@ int amx_http_no_content(request_rec *r);
  * cause has been logged by the caller. */
 int amx_http_unavailable(request_rec *r, const amx_dir_conf *conf);
 
+/* The reply for a lookup that did not give OK: 204 without a body, 503
+ * with Retry-After, anything else as it is. */
+int amx_http_status(request_rec *r, const amx_dir_conf *conf, int status);
+
 /* 400 for a database value no reply can be made from; logs the row. */
 int amx_http_data_error(request_rec *r, const amx_data_error *err);
 

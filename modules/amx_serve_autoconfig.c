@@ -35,11 +35,11 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
         return HTTP_BAD_REQUEST;
     }
     if ((rv = amx_store_domain(r, domain, &d)) != OK)
-        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+        return amx_http_status(r, conf, rv);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
-        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+        return amx_http_status(r, conf, rv);
 
     ap_set_content_type(r, "application/xml; charset=utf-8");
     if (r->header_only)

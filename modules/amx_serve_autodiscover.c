@@ -188,11 +188,11 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
                            (void *)addr->address);
     }
     if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
-        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+        return amx_http_status(r, conf, rv);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
-        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+        return amx_http_status(r, conf, rv);
     oc.r = r;
     oc.d = d;
     oc.id = &id;

@@ -95,7 +95,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
         password = NULL;
     }
     if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
-        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+        return amx_http_status(r, conf, rv);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
     if ((why = amx_mc_choose(d, &servers)) != NULL) {
@@ -115,7 +115,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
         return amx_http_data_error(r, &err);
     }
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
-        return rv == HTTP_NO_CONTENT ? amx_http_no_content(r) : amx_http_unavailable(r, conf);
+        return amx_http_status(r, conf, rv);
 
     req.addr = addr;
     req.account_name = id.cn ? id.cn : name;

@@ -29,5 +29,6 @@ void test_cache(void);
 void test_autodiscover(void);
 void test_mobileconfig(void);
 void test_seed(void);
+void test_ldap_filter(void);
 
 #endif

@@ -21,6 +21,7 @@ int main(void)
     test_autodiscover();
     test_mobileconfig();
     test_seed();
+    test_ldap_filter();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();
