@@ -11,7 +11,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "tools" / "httpd.conf.in"
-MODULE = REPO / ".libs" / "mod_automx.so"
+# The sanitizer suite points this at its own build.
+MODULE = Path(os.environ.get("AUTOMX_MODULE", REPO / ".libs" / "mod_automx.so"))
 
 
 def apxs_query(name):

@@ -100,3 +100,14 @@ def private_httpd(workdir, request):
     bad = h.unexpected_log_lines() if h.error_log.exists() else []
     h.stop()
     assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sanitizer_reports():
+    """Under tools/test-sanitizers: any ASan or UBSan report fails the run."""
+    yield
+    logs = os.environ.get("AUTOMX_SANITIZER_LOGS")
+    if logs:
+        reports = sorted(Path(logs).glob("*san.*"))
+        text = "\n".join(p.read_text(errors="replace")[:4000] for p in reports)
+        assert not reports, "sanitizer reports:\n" + text

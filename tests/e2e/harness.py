@@ -71,6 +71,21 @@ class Reply:
         return f"<Reply {self.status} {self.body[:200]!r}>"
 
 
+def httpd_env():
+    """httpd's environment; under tools/test-sanitizers with the ASan runtime
+    preloaded (the stock apache2 is not instrumented, the module is)."""
+    env = dict(os.environ)
+    logs = os.environ.get("AUTOMX_SANITIZER_LOGS")
+    if logs:
+        libasan = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
+                                 text=True).stdout.strip()
+        env["LD_PRELOAD"] = libasan
+        # httpd's pools are freed at exit, not before: leaks are not findings.
+        env["ASAN_OPTIONS"] = f"detect_leaks=0:halt_on_error=1:abort_on_error=1:log_path={logs}/asan"
+        env["UBSAN_OPTIONS"] = f"halt_on_error=1:print_stacktrace=1:log_path={logs}/ubsan"
+    return env
+
+
 class Httpd:
     """One private httpd; `start` (re)writes its config and (re)starts it."""
 
@@ -95,7 +110,7 @@ class Httpd:
         """Runs `httpd -t` on a config; returns (exit code, output)."""
         conf = self.write_conf(**kw)
         p = subprocess.run([self.binary, "-d", str(self.root), "-f", str(conf), "-t"],
-                           capture_output=True, text=True, timeout=30)
+                           capture_output=True, text=True, timeout=30, env=httpd_env())
         return p.returncode, p.stdout + p.stderr
 
     def start(self, **kw):
@@ -103,7 +118,7 @@ class Httpd:
         conf = self.write_conf(**kw)
         self.proc = subprocess.Popen(
             [self.binary, "-d", str(self.root), "-f", str(conf), "-DFOREGROUND"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=httpd_env())
         deadline = time.time() + 15
         while time.time() < deadline:
             if self.proc.poll() is not None:
