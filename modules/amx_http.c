@@ -98,6 +98,54 @@ int amx_http_query_address(request_rec *r, const char *name, int optional,
     return OK;
 }
 
+static int body_too_large(request_rec *r, const char *what, apr_off_t limit)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "AMX00022: %s over the limit of %" APR_OFF_T_FMT " bytes", what, limit);
+    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+}
+
+int amx_http_read_body(request_rec *r, apr_off_t limit, const char *what,
+                       amx_http_body_fn fn, void *ctx)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb;
+    apr_off_t total = 0, n;
+    int eos = 0;
+
+    if (cl && apr_strtoff(&n, cl, NULL, 10) == APR_SUCCESS && n > limit)
+        return body_too_large(r, what, limit);
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    while (!eos) {
+        apr_bucket *b;
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                                         APR_BLOCK_READ, 8192);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r, "AMX00023: reading the %s failed", what);
+            apr_brigade_cleanup(bb);
+            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t len;
+            if (APR_BUCKET_IS_EOS(b)) {
+                eos = 1;
+                break;
+            }
+            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) != APR_SUCCESS)
+                continue;
+            total += (apr_off_t)len;
+            if (total > limit) {
+                apr_brigade_cleanup(bb);
+                return body_too_large(r, what, limit);
+            }
+            fn(ctx, data, len);
+        }
+        apr_brigade_cleanup(bb);
+    }
+    return OK;
+}
+
 int amx_http_no_content(request_rec *r)
 {
     r->status = HTTP_NO_CONTENT;

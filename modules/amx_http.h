@@ -33,6 +33,16 @@ int amx_http_out_finish(amx_http_out *out);
 int amx_http_query_address(request_rec *r, const char *name, int optional,
                            amx_address **addr);
 
+/* Takes LEN more bytes of a request body. */
+typedef void (*amx_http_body_fn)(void *ctx, const char *data, apr_size_t len);
+
+/* Reads the request body (chunked or not) into FN, as server/util_xml.c
+ * does, refusing it with 413 as soon as it passes LIMIT bytes, a declared
+ * Content-Length included, before FN sees a byte beyond. WHAT names the
+ * body in the log. Returns OK or the status to answer (logged). */
+int amx_http_read_body(request_rec *r, apr_off_t limit, const char *what,
+                       amx_http_body_fn fn, void *ctx);
+
 /* An empty 204 reply (unknown domain). */
 int amx_http_no_content(request_rec *r);
 

@@ -44,64 +44,20 @@ static apr_off_t body_limit(request_rec *r, const amx_dir_conf *conf)
     return (xml > 0 && xml < own) ? xml : own;
 }
 
-static int too_large(request_rec *r, apr_off_t limit)
+static void feed(void *rd, const char *data, apr_size_t len)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "AMX00102: Autodiscover request body over the limit of %" APR_OFF_T_FMT
-                  " bytes", limit);
-    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    amx_ad_reader_feed(rd, data, len);
 }
 
-/* Reads the body into the push parser, as server/util_xml.c does; the
- * limit is checked before the parser sees a byte beyond it. */
+/* The body goes into the push parser as it arrives. */
 static int read_request(request_rec *r, const amx_dir_conf *conf, amx_ad_request *req,
                         amx_ad_status *st)
 {
-    apr_off_t limit = body_limit(r, conf), total = 0;
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    apr_bucket_brigade *bb;
-    amx_ad_reader *rd;
-    int seen_eos = 0;
-
-    if (cl) {
-        apr_off_t n;
-        if (apr_strtoff(&n, cl, NULL, 10) == APR_SUCCESS && n > limit)
-            return too_large(r, limit);
-    }
-    rd = amx_ad_reader_create(r->pool);
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    do {
-        apr_bucket *b;
-        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
-                                         APR_BLOCK_READ, 8192);
-        if (rv != APR_SUCCESS) {
-            int status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r,
-                          "AMX00103: reading the Autodiscover request body failed");
-            apr_brigade_cleanup(bb);
-            return status;
-        }
-        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
-             b = APR_BUCKET_NEXT(b)) {
-            const char *data;
-            apr_size_t len;
-            if (APR_BUCKET_IS_EOS(b)) {
-                seen_eos = 1;
-                break;
-            }
-            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) != APR_SUCCESS)
-                continue;
-            total += (apr_off_t)len;
-            if (total > limit) {
-                apr_brigade_cleanup(bb);
-                return too_large(r, limit);
-            }
-            amx_ad_reader_feed(rd, data, len);
-        }
-        apr_brigade_cleanup(bb);
-    } while (!seen_eos);
-    *st = amx_ad_reader_finish(rd, req);
-    return OK;
+    amx_ad_reader *rd = amx_ad_reader_create(r->pool);
+    int rv = amx_http_read_body(r, body_limit(r, conf), "Autodiscover request body", feed, rd);
+    if (rv == OK)
+        *st = amx_ad_reader_finish(rd, req);
+    return rv;
 }
 
 static int write_reply(request_rec *r, const char *what,

@@ -215,58 +215,21 @@ static int purge(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
 
 /* ---- POST: seed --------------------------------------------------------- */
 
-static int read_body(request_rec *r, apr_off_t limit, char **data, apr_size_t *len)
+typedef struct {
+    apr_pool_t *pool;
+    char *data;
+    apr_size_t len;
+} body_buffer;
+
+static void collect(void *ctx, const char *data, apr_size_t len)
 {
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    apr_off_t total = 0;
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    apr_off_t n;
-    int eos = 0;
-    char *buf;
-
-    if (cl && apr_strtoff(&n, cl, NULL, 10) == APR_SUCCESS && n > limit)
-        goto too_large;
-    buf = apr_palloc(r->pool, 1);
-    *len = 0;
-    *data = buf;
-    while (!eos) {
-        apr_bucket *b;
-        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
-                                         APR_BLOCK_READ, 65536);
-        if (rv != APR_SUCCESS) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r,
-                          "AMX00305: reading the seed document failed");
-            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
-        }
-        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b)) {
-            const char *d;
-            apr_size_t l;
-            if (APR_BUCKET_IS_EOS(b)) {
-                eos = 1;
-                break;
-            }
-            if (apr_bucket_read(b, &d, &l, APR_BLOCK_READ) != APR_SUCCESS)
-                continue;
-            total += (apr_off_t)l;
-            if (total > limit) {
-                apr_brigade_cleanup(bb);
-                goto too_large;
-            }
-            buf = apr_palloc(r->pool, *len + l + 1);
-            memcpy(buf, *data, *len);
-            memcpy(buf + *len, d, l);
-            *len += l;
-            buf[*len] = '\0';
-            *data = buf;
-        }
-        apr_brigade_cleanup(bb);
-    }
-    return OK;
-
-too_large:
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "AMX00306: seed document over the limit of %" APR_OFF_T_FMT " bytes", limit);
-    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    body_buffer *b = ctx;
+    char *grown = apr_palloc(b->pool, b->len + len + 1);
+    memcpy(grown, b->data, b->len);
+    memcpy(grown + b->len, data, len);
+    b->len += len;
+    grown[b->len] = '\0';
+    b->data = grown;
 }
 
 typedef struct {
@@ -440,8 +403,7 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     apr_array_header_t *providers;
     const char *why;
     seeding s;
-    char *body;
-    apr_size_t len;
+    body_buffer body = { r->pool, (char *)"", 0 };
     int rv, i;
 
     if (!json_content_type(ct)) {
@@ -452,9 +414,9 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     }
     if (ap_get_limit_req_body(r) > 0 && ap_get_limit_req_body(r) < limit)
         limit = ap_get_limit_req_body(r);
-    if ((rv = read_body(r, limit, &body, &len)) != OK)
+    if ((rv = amx_http_read_body(r, limit, "seed document", collect, &body)) != OK)
         return rv;
-    if ((why = amx_seed_parse(r->pool, body, len, &providers)) != NULL) {
+    if ((why = amx_seed_parse(r->pool, body.data, body.len, &providers)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", why);
         return page(r, HTTP_BAD_REQUEST, apr_pstrcat(r->pool, "Nothing written: ", why, NULL));
     }

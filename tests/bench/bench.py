@@ -163,11 +163,11 @@ def bench_server(label, httpd, args, results):
 
 def print_results(results):
     print()
-    print(f"{'setup':<22}{'reply':<14}{'req/s':>10}{'static':>10}{'ratio':>7}"
+    print(f"{'setup':<22}{'reply':<16}{'req/s':>10}{'static':>10}{'ratio':>7}"
           f"{'p50 ms':>8}{'p99 ms':>8}{'CPU us':>8}{'static':>8}{'ratio':>7}{'RSS MiB':>9}{'non-2xx':>8}")
     for label, name, med in results:
         m, s = med["module"], med["static"]
-        print(f"{label:<22}{name:<14}{m['rps']:>10.0f}{s['rps']:>10.0f}{m['rps'] / s['rps']:>7.2f}"
+        print(f"{label:<22}{name:<16}{m['rps']:>10.0f}{s['rps']:>10.0f}{m['rps'] / s['rps']:>7.2f}"
               f"{m['p50']:>8.2f}{m['p99']:>8.2f}{m['cpu_us']:>8.1f}{s['cpu_us']:>8.1f}"
               f"{m['cpu_us'] / s['cpu_us']:>7.2f}{m['rss_kib'] / 1024:>9.1f}{m['non2xx']:>8.0f}")
 
@@ -222,18 +222,48 @@ def main():
     ap.add_argument("--extra", action="append", default=[],
                     help="LABEL=DIRECTIVES: also measure with these directives added "
                          "(e.g. a cache setting); may be given more than once")
+    ap.add_argument("--cache", action="store_true",
+                    help="also measure every database with AutomxCacheTTL 60")
+    ap.add_argument("--pgsql", action="store_true",
+                    help="also measure on a private PostgreSQL server")
+    ap.add_argument("--scale", action="store_true",
+                    help="add the synthetic dataset (100,000 domains, 1,000 providers) and "
+                         "measure Autoconfig for random domains of it")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="automx-bench-"))
     work.chmod(0o755)
     results = []
+    pg = None
     try:
-        db = make_sqlite_db(work / "db" / "automx.db", SQL / "sample-data.sql")
-        setups = [("sqlite", "")] + [tuple(e.split("=", 1)) for e in args.extra]
-        for label, extra in setups:
+        scripts = [SQL / "sample-data.sql"]
+        if args.scale:
+            synthetic = subprocess.run([str(SQL / "generate-synthetic.py")], check=True,
+                                       capture_output=True, text=True).stdout
+            scripts.append(synthetic)
+            TARGETS.append(Target("autoconfig-100k", "/mail/config-v1.1.xml?emailaddress=u@d1.example",
+                                  "autoconfig-100k.xml", lua=HERE / "scale.lua"))
+        db = make_sqlite_db(work / "db" / "automx.db", *scripts)
+        databases = [("sqlite", "sqlite3", str(db))]
+        if args.pgsql:
+            import dbservers
+            pg = dbservers.PostgresServer().start(work / "pgsql")
+            pg.sql((SQL / "postgresql" / "schema.sql").read_text())
+            for script in scripts:
+                pg.sql(script.read_text() if isinstance(script, Path) else script)
+            databases.append(("pgsql", "pgsql", pg.dbd_params))
+        setups = []
+        for label, driver, params in databases:
+            setups.append((label, driver, params, ""))
+            if args.cache:
+                setups.append((label + "-cached", driver, params, "AutomxCacheTTL 60"))
+        for e in args.extra:
+            label, extra = e.split("=", 1)
+            setups.append((label, "sqlite3", str(db), extra))
+        for label, driver, params, extra in setups:
             h = Httpd(work / f"httpd-{label}")
-            h.start(dbdparams=str(db), extra=STATIC_CONF + extra, access_log=False,
-                    loglevel="warn")
+            h.start(dbdriver=driver, dbdparams=params, extra=STATIC_CONF + extra,
+                    access_log=False, loglevel="warn")
             try:
                 print(f"measuring {label} ...", flush=True)
                 bench_server(label, h, args, results)
@@ -253,6 +283,8 @@ def main():
                 print(f"  {name:<12}{ir[name]:>12.0f} instructions/request")
             print(f"  ratio autoconfig/static: {ir['autoconfig'] / ir['static']:.2f}")
     finally:
+        if pg:
+            pg.destroy()
         shutil.rmtree(work, ignore_errors=True)
 
 
