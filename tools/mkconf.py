@@ -31,7 +31,7 @@ def httpd_binary():
 
 def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
                servername="localhost", loglevel="warn automx:debug",
-               load_dbd=True, load_extra="", module=MODULE, access_log=True):
+               load_dbd=True, load_extra="", module=MODULE, access_log=True, initdb=True):
     """Creates ROOT/{conf,logs,run,htdocs} and returns the config path."""
     root = Path(root)
     for sub in ("conf", "logs", "run", "htdocs"):
@@ -56,6 +56,8 @@ def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
         "DBD_CONFIG": f'DBDriver {dbdriver}\nDBDParams "{dbdparams}"' if load_dbd else "",
         "EXTRA": extra,
         "ACCESS_LOG": f'CustomLog "{root}/logs/access.log" common' if access_log else "",
+        "INITDB": ("<Location /initdb/>\n    SetHandler automx-initdb\n    Require local\n"
+                   "</Location>") if initdb else "",
     }
     text = TEMPLATE.read_text()
     for key, value in values.items():
