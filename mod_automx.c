@@ -100,9 +100,12 @@ static const char *set_body_limit(cmd_parms *cmd, void *dconf, const char *arg)
 {
     amx_dir_conf *c = dconf;
     apr_off_t n;
-    if (apr_strtoff(&n, arg, NULL, 10) != APR_SUCCESS || n < 1 || n > 16 * 1024 * 1024)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a byte count from 1 to 16777216",
-                            cmd->cmd->name, arg);
+    /* An Autodiscover request is well under 1 KiB. The cap keeps libxml2's
+     * per-element attribute checks, which grow with the square of the
+     * attribute count, to a few milliseconds of CPU per request. */
+    if (apr_strtoff(&n, arg, NULL, 10) != APR_SUCCESS || n < 1 || n > AMX_BODY_LIMIT_MAX)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a byte count from 1 to %d",
+                            cmd->cmd->name, arg, AMX_BODY_LIMIT_MAX);
     c->request_body_max = n;
     return NULL;
 }
@@ -204,7 +207,7 @@ static const command_rec automx_cmds[] = {
                   "What an address the directory does not know gets: 'database' "
                   "(the database values, default) or 204 (an empty reply)"),
     AP_INIT_TAKE1("AutomxRequestBodyLimit", set_body_limit, NULL, OR_OPTIONS,
-                  "Largest Autodiscover request body in bytes (default 16384; "
+                  "Largest Autodiscover request body in bytes (default 16384, at most 65536; "
                   "LimitXMLRequestBody applies too)"),
     AP_INIT_TAKE1("AutomxInitdbURL", set_initdb_url, NULL, OR_OPTIONS,
                   "Where the site root points administrators to automx-initdb (default /initdb/)"),
@@ -409,7 +412,10 @@ static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     apr_shm_t *shm;
 
-    check_signers(ptemp);
+    /* httpd reads its configuration twice at start-up; on the first pass
+     * warnings reach only the console, so they wait for the second. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+        check_signers(ptemp);
     apr_status_t rv = apr_shm_create(&shm, sizeof(apr_uint32_t), NULL, pconf);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,

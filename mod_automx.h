@@ -24,6 +24,7 @@ typedef struct {
 } amx_dir_conf;
 
 #define AMX_DEFAULT_REQUEST_BODY_MAX (16 * 1024)
+#define AMX_BODY_LIMIT_MAX (64 * 1024)   /* AutomxRequestBodyLimit at most */
 #define AMX_DEFAULT_INITDB_URL "/initdb/"
 #define AMX_DEFAULT_RETRY_AFTER 30
 

@@ -132,8 +132,14 @@ int amx_http_read_body(request_rec *r, apr_off_t limit, const char *what,
                 eos = 1;
                 break;
             }
-            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) != APR_SUCCESS)
-                continue;
+            rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS) {
+                /* A body with a hole in it would parse as a different request. */
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r,
+                              "AMX00023: reading the %s failed", what);
+                apr_brigade_cleanup(bb);
+                return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+            }
             total += (apr_off_t)len;
             if (total > limit) {
                 apr_brigade_cleanup(bb);

@@ -116,6 +116,7 @@ class Httpd:
     def start(self, **kw):
         self.stop()
         conf = self.write_conf(**kw)
+        self.mark()
         self.proc = subprocess.Popen(
             [self.binary, "-d", str(self.root), "-f", str(conf), "-DFOREGROUND"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=httpd_env())
@@ -132,6 +133,13 @@ class Httpd:
                 time.sleep(0.05)
         else:
             raise RuntimeError("httpd did not start listening")
+        # The port accepts connections after the first configuration pass;
+        # the second pass (whose start-up warnings a test may look for) ends
+        # with the MPM's AH00489 notice.
+        while not any("AH00489" in l for l in self.log_since_mark()):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("httpd did not finish starting\n" + self.read_log_tail())
+            time.sleep(0.02)
         self.mark()
 
     def stop(self):

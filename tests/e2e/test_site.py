@@ -74,6 +74,8 @@ def test_configtest_passes_on_good_config(private_httpd, sample_db):
 def test_configtest_names_bad_directive_arguments(private_httpd, sample_db):
     for line, name in [("AutomxLDAPNoMatch 500", "AutomxLDAPNoMatch"),
                        ("AutomxRequestBodyLimit lots", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 65537", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 0", "AutomxRequestBodyLimit"),
                        ("AutomxRetryAfter 0", "AutomxRetryAfter"),
                        ("AutomxInitdbURL initdb", "AutomxInitdbURL"),
                        ("AutomxMobileconfigPasswords maybe", "AutomxMobileconfigPasswords")]:
