@@ -13,6 +13,7 @@
 #include "http_request.h"
 #include "apr_shm.h"
 #include "apr_strings.h"
+#include <libxml/parser.h>
 
 #include "mod_automx.h"
 #include "amx_http.h"
@@ -416,6 +417,10 @@ static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
      * warnings reach only the console, so they wait for the second. */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
         check_signers(ptemp);
+    /* libxml2 builds its process-wide tables (encodings, dictionary lock)
+     * on first use; done here, before any worker thread exists, no two
+     * requests race to build them. */
+    xmlInitParser();
     apr_status_t rv = apr_shm_create(&shm, sizeof(apr_uint32_t), NULL, pconf);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
