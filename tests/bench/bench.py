@@ -75,16 +75,21 @@ def cpu_seconds(pids):
     return total / CLK_TCK
 
 
-def worker_rss_kib(parent):
-    rss = []
+def worker_rss(parent):
+    """{pid: resident memory in KiB} of httpd's children."""
+    rss = {}
     for pid in httpd_pids(parent)[1:]:
         try:
             m = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
         except OSError:
             continue
         if m:
-            rss.append(int(m.group(1)))
-    return max(rss) if rss else 0
+            rss[pid] = int(m.group(1))
+    return rss
+
+
+def worker_rss_kib(parent):
+    return max(worker_rss(parent).values(), default=0)
 
 
 def parse_duration_ms(s):

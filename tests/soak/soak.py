@@ -23,22 +23,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "e2e"))
 sys.path.insert(0, str(HERE.parent / "bench"))
 from harness import Httpd, SQL, make_sqlite_db  # noqa: E402
-from bench import httpd_pids  # noqa: E402
+from bench import worker_rss  # noqa: E402
 
 TAGGED = re.compile(r"\[([a-z_]+):([a-z0-9]+)\].*?\b(AMX\d{5}|AH\d{5})")
-
-
-def worker_rss(parent):
-    """{pid: RSS KiB} of httpd's children."""
-    rss = {}
-    for pid in httpd_pids(parent)[1:]:
-        try:
-            m = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
-        except OSError:
-            continue
-        if m:
-            rss[pid] = int(m.group(1))
-    return rss
 
 
 def run_round(url, seconds, threads, connections):
