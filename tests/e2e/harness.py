@@ -87,19 +87,21 @@ def httpd_env():
 
 
 VALGRIND_LOGS = os.environ.get("AUTOMX_VALGRIND_LOGS")
-# Under memcheck everything runs some thirty times slower.
+# Timeouts under memcheck: httpd starts and answers several times slower;
+# eight times the usual waits carry the whole suite.
 SLOW = 8 if VALGRIND_LOGS else 1
 
 
-def httpd_command(binary, args):
-    """httpd's command line; under tools/test-valgrind httpd -X (one process,
-    so memcheck sees every request) inside valgrind's memcheck."""
+def httpd_command(binary, args, serve=True):
+    """httpd's command line; under tools/test-valgrind inside valgrind's
+    memcheck, and when it is to SERVE as httpd -X (one process, so memcheck
+    sees every request)."""
     if not VALGRIND_LOGS:
         return [binary, *args]
     return ["valgrind", "--tool=memcheck", f"--log-file={VALGRIND_LOGS}/memcheck.%p",
             f"--suppressions={REPO}/tests/valgrind/httpd.supp", "--num-callers=40",
             "--leak-check=full", "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
-            "--track-origins=yes", "--keep-debuginfo=yes", binary, *args, *([] if "-t" in args else ["-X"])]
+            "--track-origins=yes", "--keep-debuginfo=yes", binary, *args, *(["-X"] if serve else [])]
 
 
 class Httpd:
@@ -125,7 +127,8 @@ class Httpd:
     def configtest(self, **kw):
         """Runs `httpd -t` on a config; returns (exit code, output)."""
         conf = self.write_conf(**kw)
-        p = subprocess.run(httpd_command(self.binary, ["-d", str(self.root), "-f", str(conf), "-t"]),
+        p = subprocess.run(httpd_command(self.binary, ["-d", str(self.root), "-f", str(conf), "-t"],
+                                         serve=False),
                            capture_output=True, text=True, timeout=30 * SLOW, env=httpd_env())
         return p.returncode, p.stdout + p.stderr
 
