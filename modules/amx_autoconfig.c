@@ -2,7 +2,7 @@
 #include "amx_autoconfig.h"
 #include "amx_xml.h"
 
-static int write_server(xmlTextWriterPtr w, const amx_server *s,
+static int write_server(amx_xml *w, const amx_server *s,
                         const amx_identity *id)
 {
     const char *element, *type;
@@ -23,8 +23,8 @@ static int write_server(xmlTextWriterPtr w, const amx_server *s,
     default:
         return -1; /* excluded by amx_domain_check() */
     }
-    if (xmlTextWriterStartElement(w, BAD_CAST element) < 0
-        || xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST type) < 0
+    if (amx_xml_start(w, element) < 0
+        || amx_xml_attribute(w, "type", type) < 0
         || amx_xml_element(w, "hostname", s->name) < 0
         || amx_xml_element_int(w, "port", s->port) < 0
         || amx_xml_element(w, "socketType",
@@ -32,12 +32,12 @@ static int write_server(xmlTextWriterPtr w, const amx_server *s,
         || amx_xml_element(w, "username",
                            (id && id->uid) ? id->uid : s->user_name) < 0
         || amx_xml_element(w, "authentication", s->authentication) < 0
-        || xmlTextWriterEndElement(w) < 0)
+        || amx_xml_end(w) < 0)
         return -1;
     return 0;
 }
 
-int amx_autoconfig_write(xmlTextWriterPtr w, const amx_domain_data *d,
+int amx_autoconfig_write(amx_xml *w, const amx_domain_data *d,
                          const amx_identity *id)
 {
     /* The provider's first domain names it, as in Mozilla's ISPDB. */
@@ -45,10 +45,10 @@ int amx_autoconfig_write(xmlTextWriterPtr w, const amx_domain_data *d,
         ? APR_ARRAY_IDX(d->provider_domains, 0, const char *) : d->name;
     int i;
 
-    if (xmlTextWriterStartElement(w, BAD_CAST "clientConfig") < 0
-        || xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.1") < 0
-        || xmlTextWriterStartElement(w, BAD_CAST "emailProvider") < 0
-        || xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST provider_id) < 0
+    if (amx_xml_start(w, "clientConfig") < 0
+        || amx_xml_attribute(w, "version", "1.1") < 0
+        || amx_xml_start(w, "emailProvider") < 0
+        || amx_xml_attribute(w, "id", provider_id) < 0
         || amx_xml_element(w, "identity", NULL) < 0)
         return -1;
     for (i = 0; i < d->provider_domains->nelts; i++) {
@@ -63,7 +63,7 @@ int amx_autoconfig_write(xmlTextWriterPtr w, const amx_domain_data *d,
         if (write_server(w, &APR_ARRAY_IDX(d->servers, i, amx_server), id) < 0)
             return -1;
     }
-    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndElement(w) < 0)
+    if (amx_xml_end(w) < 0 || amx_xml_end(w) < 0)
         return -1;
     return 0;
 }

@@ -208,12 +208,12 @@ const char *amx_ad_strerror(amx_ad_status st)
 
 /* ---- replies -------------------------------------------------------------- */
 
-static int on_off(xmlTextWriterPtr w, const char *name, int on)
+static int on_off(amx_xml *w, const char *name, int on)
 {
     return amx_xml_element(w, name, on ? "on" : "off");
 }
 
-static int write_mail_server(xmlTextWriterPtr w, apr_pool_t *p, const amx_server *s,
+static int write_mail_server(amx_xml *w, apr_pool_t *p, const amx_server *s,
                              const amx_identity *id, const amx_address *addr)
 {
     static const char *const types[] = {
@@ -228,7 +228,7 @@ static int write_mail_server(xmlTextWriterPtr w, apr_pool_t *p, const amx_server
 
     if (type == AMX_SERVER_UNKNOWN || sock == AMX_SOCKET_UNKNOWN)
         return -1; /* excluded by amx_domain_check() */
-    if (xmlTextWriterStartElement(w, BAD_CAST "Protocol") < 0
+    if (amx_xml_start(w, "Protocol") < 0
         || amx_xml_element(w, "Type", types[type]) < 0
         || amx_xml_element(w, "Server", amx_placeholder_expand(p, s->name, addr)) < 0
         || amx_xml_element_int(w, "Port", s->port) < 0
@@ -236,19 +236,19 @@ static int write_mail_server(xmlTextWriterPtr w, apr_pool_t *p, const amx_server
                            : amx_placeholder_expand(p, s->user_name, addr)) < 0
         || on_off(w, "SSL", sock != AMX_SOCKET_PLAIN) < 0
         || amx_xml_element(w, "Encryption", encryption) < 0
-        || xmlTextWriterEndElement(w) < 0)
+        || amx_xml_end(w) < 0)
         return -1;
     return 0;
 }
 
-static int write_dav_server(xmlTextWriterPtr w, apr_pool_t *p, const amx_davserver *s,
+static int write_dav_server(amx_xml *w, apr_pool_t *p, const amx_davserver *s,
                             const amx_identity *id, const amx_address *addr)
 {
     amx_dav_type type = amx_dav_type_parse(s->type);
 
     if (type == AMX_DAV_UNKNOWN)
         return -1;
-    if (xmlTextWriterStartElement(w, BAD_CAST "Protocol") < 0
+    if (amx_xml_start(w, "Protocol") < 0
         || amx_xml_element(w, "Type", type == AMX_DAV_CALDAV ? "CalDAV" : "CardDAV") < 0
         || amx_xml_element(w, "Server", amx_placeholder_expand(p, s->url, addr)) < 0)
         return -1;
@@ -260,26 +260,26 @@ static int write_dav_server(xmlTextWriterPtr w, apr_pool_t *p, const amx_davserv
     if (s->user_name && amx_xml_element(w, "LoginName", (id && id->uid) ? id->uid
                                         : amx_placeholder_expand(p, s->user_name, addr)) < 0)
         return -1;
-    return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
+    return amx_xml_end(w) < 0 ? -1 : 0;
 }
 
-int amx_autodiscover_write(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data *d,
+int amx_autodiscover_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
                            const amx_identity *id, const amx_address *addr)
 {
     int i;
 
-    if (xmlTextWriterStartElementNS(w, NULL, BAD_CAST "Autodiscover",
-                                    BAD_CAST AMX_AD_RESPONSE_NS) < 0
-        || xmlTextWriterStartElementNS(w, NULL, BAD_CAST "Response",
-                                       BAD_CAST AMX_AD_OUTLOOK_NS) < 0)
+    if (amx_xml_start(w, "Autodiscover") < 0
+        || amx_xml_attribute(w, "xmlns", AMX_AD_RESPONSE_NS) < 0
+        || amx_xml_start(w, "Response") < 0
+        || amx_xml_attribute(w, "xmlns", AMX_AD_OUTLOOK_NS) < 0)
         return -1;
     if (id && id->cn) {
-        if (xmlTextWriterStartElement(w, BAD_CAST "User") < 0
+        if (amx_xml_start(w, "User") < 0
             || amx_xml_element(w, "DisplayName", id->cn) < 0
-            || xmlTextWriterEndElement(w) < 0)
+            || amx_xml_end(w) < 0)
             return -1;
     }
-    if (xmlTextWriterStartElement(w, BAD_CAST "Account") < 0
+    if (amx_xml_start(w, "Account") < 0
         || amx_xml_element(w, "AccountType", "email") < 0
         || amx_xml_element(w, "Action", "settings") < 0)
         return -1;
@@ -293,24 +293,24 @@ int amx_autodiscover_write(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_d
             return -1;
     }
     /* Account, Response, Autodiscover */
-    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndElement(w) < 0
-        || xmlTextWriterEndElement(w) < 0)
+    if (amx_xml_end(w) < 0 || amx_xml_end(w) < 0
+        || amx_xml_end(w) < 0)
         return -1;
     return 0;
 }
 
-int amx_autodiscover_write_mobilesync_error(xmlTextWriterPtr w, const char *address)
+int amx_autodiscover_write_mobilesync_error(amx_xml *w, const char *address)
 {
-    if (xmlTextWriterStartElementNS(w, NULL, BAD_CAST "Autodiscover",
-                                    BAD_CAST AMX_AD_RESPONSE_NS) < 0
-        || xmlTextWriterStartElementNS(w, NULL, BAD_CAST "Response",
-                                       BAD_CAST AMX_AD_MOBILESYNC_NS) < 0
+    if (amx_xml_start(w, "Autodiscover") < 0
+        || amx_xml_attribute(w, "xmlns", AMX_AD_RESPONSE_NS) < 0
+        || amx_xml_start(w, "Response") < 0
+        || amx_xml_attribute(w, "xmlns", AMX_AD_MOBILESYNC_NS) < 0
         || amx_xml_element(w, "Culture", "en:us") < 0
-        || xmlTextWriterStartElement(w, BAD_CAST "User") < 0
+        || amx_xml_start(w, "User") < 0
         || amx_xml_element(w, "EMailAddress", address) < 0
-        || xmlTextWriterEndElement(w) < 0
-        || xmlTextWriterStartElement(w, BAD_CAST "Action") < 0
-        || xmlTextWriterStartElement(w, BAD_CAST "Error") < 0
+        || amx_xml_end(w) < 0
+        || amx_xml_start(w, "Action") < 0
+        || amx_xml_start(w, "Error") < 0
         /* Status 2: no settings for this protocol; ActiveSync clients then
          * fall back to other account types. */
         || amx_xml_element(w, "Status", "2") < 0
@@ -318,10 +318,10 @@ int amx_autodiscover_write_mobilesync_error(xmlTextWriterPtr w, const char *addr
                            "No Exchange ActiveSync service for this address: "
                            "configure it as an IMAP/POP and SMTP account") < 0
         || amx_xml_element(w, "DebugData", "mod_automx") < 0
-        || xmlTextWriterEndElement(w) < 0   /* Error */
-        || xmlTextWriterEndElement(w) < 0   /* Action */
-        || xmlTextWriterEndElement(w) < 0   /* Response */
-        || xmlTextWriterEndElement(w) < 0)  /* Autodiscover */
+        || amx_xml_end(w) < 0   /* Error */
+        || amx_xml_end(w) < 0   /* Action */
+        || amx_xml_end(w) < 0   /* Response */
+        || amx_xml_end(w) < 0)  /* Autodiscover */
         return -1;
     return 0;
 }

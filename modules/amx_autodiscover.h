@@ -6,10 +6,10 @@
 #define AMX_AUTODISCOVER_H
 
 #include <apr_pools.h>
-#include <libxml/xmlwriter.h>
 
 #include "amx_address.h"
 #include "amx_model.h"
+#include "amx_xml.h"
 
 #define AMX_AD_REQUEST_NS \
     "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
@@ -64,11 +64,11 @@ const char *amx_ad_strerror(amx_ad_status st);
 /* The Outlook reply for D: every database string with its placeholders
  * expanded for ADDR, ID->uid as every login name when set, ID->cn as the
  * display name. D must have passed amx_domain_check(). 0 or -1. */
-int amx_autodiscover_write(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data *d,
+int amx_autodiscover_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
                            const amx_identity *id, const amx_address *addr);
 
 /* The reply to an ActiveSync client: an error in its own schema that tells
  * it to look elsewhere, since the module configures IMAP, POP and SMTP. */
-int amx_autodiscover_write_mobilesync_error(xmlTextWriterPtr w, const char *address);
+int amx_autodiscover_write_mobilesync_error(amx_xml *w, const char *address);
 
 #endif

@@ -69,8 +69,11 @@ const char *amx_mc_authentication(const char *v)
 
 const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
 {
+    static const char hex[] = "0123456789ABCDEF";
     unsigned char digest[APR_SHA1_DIGESTSIZE];
     apr_sha1_ctx_t ctx;
+    char *uuid, *out;
+    int i;
 
     apr_sha1_init(&ctx);
     apr_sha1_update_binary(&ctx, uuid_namespace, sizeof(uuid_namespace));
@@ -80,11 +83,17 @@ const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
     apr_sha1_final(digest, &ctx);
     digest[6] = (unsigned char)((digest[6] & 0x0F) | 0x50);  /* version 5 */
     digest[8] = (unsigned char)((digest[8] & 0x3F) | 0x80);  /* RFC 4122 variant */
-    return apr_psprintf(p, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-"
-                        "%02X%02X%02X%02X%02X%02X",
-                        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5],
-                        digest[6], digest[7], digest[8], digest[9], digest[10], digest[11],
-                        digest[12], digest[13], digest[14], digest[15]);
+    /* 8-4-4-4-12 upper-case hex digits; a formatter per byte would cost
+     * more than the hash. */
+    uuid = out = apr_palloc(p, 37);
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *out++ = '-';
+        *out++ = hex[digest[i] >> 4];
+        *out++ = hex[digest[i] & 0x0F];
+    }
+    *out = '\0';
+    return uuid;
 }
 
 const char *amx_mc_filename(apr_pool_t *p, const char *domain)
@@ -101,41 +110,28 @@ const char *amx_mc_filename(apr_pool_t *p, const char *domain)
 
 /* ---- plist primitives ------------------------------------------------------ */
 
-static int key(xmlTextWriterPtr w, const char *k)
+static int key(amx_xml *w, const char *k)
 {
     return amx_xml_element(w, "key", k);
 }
 
-static int kv_string(xmlTextWriterPtr w, const char *k, const char *v)
+static int kv_string(amx_xml *w, const char *k, const char *v)
 {
     return key(w, k) < 0 || amx_xml_element(w, "string", v ? v : "") < 0 ? -1 : 0;
 }
 
-static int kv_int(xmlTextWriterPtr w, const char *k, long v)
+static int kv_int(amx_xml *w, const char *k, long v)
 {
     return key(w, k) < 0 || amx_xml_element_int(w, "integer", v) < 0 ? -1 : 0;
 }
 
-static int kv_bool(xmlTextWriterPtr w, const char *k, int v)
+static int kv_bool(amx_xml *w, const char *k, int v)
 {
-    if (key(w, k) < 0 || xmlTextWriterStartElement(w, BAD_CAST (v ? "true" : "false")) < 0
-        || xmlTextWriterEndElement(w) < 0)
-        return -1;
-    return 0;
-}
-
-static int start(xmlTextWriterPtr w, const char *element)
-{
-    return xmlTextWriterStartElement(w, BAD_CAST element) < 0 ? -1 : 0;
-}
-
-static int end(xmlTextWriterPtr w)
-{
-    return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
+    return key(w, k) < 0 || amx_xml_element(w, v ? "true" : "false", NULL) < 0 ? -1 : 0;
 }
 
 /* The keys every payload has; ROLE makes identifier and UUID. */
-static int payload_keys(xmlTextWriterPtr w, apr_pool_t *p, const amx_address *addr,
+static int payload_keys(amx_xml *w, apr_pool_t *p, const amx_address *addr,
                         const char *type, const char *role, const char *what,
                         const char *display, const char *description)
 {
@@ -159,7 +155,7 @@ static const char *username(apr_pool_t *p, const char *db, const amx_mc_request 
     return amx_placeholder_expand(p, db, req->addr);
 }
 
-static int mail_server(xmlTextWriterPtr w, apr_pool_t *p, const char *prefix,
+static int mail_server(amx_xml *w, apr_pool_t *p, const char *prefix,
                        const amx_server *s, const amx_mc_request *req)
 {
     const char *k = prefix;
@@ -175,12 +171,12 @@ static int mail_server(xmlTextWriterPtr w, apr_pool_t *p, const char *prefix,
     return 0;
 }
 
-static int mail_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data *d,
+static int mail_payload(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
                         const amx_mc_servers *sv, const amx_mc_request *req)
 {
     int imap = amx_server_type_parse(sv->incoming->type) == AMX_SERVER_IMAP;
 
-    if (start(w, "dict") < 0
+    if (amx_xml_start(w, "dict") < 0
         || kv_string(w, "EmailAccountDescription", req->addr->address) < 0)
         return -1;
     if (req->account_name && kv_string(w, "EmailAccountName", req->account_name) < 0)
@@ -200,10 +196,10 @@ static int mail_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data
                         d->provider_name, apr_pstrcat(p, "Mail account ",
                                                       req->addr->address, NULL)) < 0)
         return -1;
-    return end(w);
+    return amx_xml_end(w);
 }
 
-static int dav_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_davserver *s,
+static int dav_payload(amx_xml *w, apr_pool_t *p, const amx_davserver *s,
                        const amx_mc_request *req)
 {
     int cal = amx_dav_type_parse(s->type) == AMX_DAV_CALDAV;
@@ -217,7 +213,7 @@ static int dav_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_davserver *s
         memset(&uri, 0, sizeof(uri));
     if (port <= 0 && uri.port_str)
         port = uri.port;
-    if (start(w, "dict") < 0
+    if (amx_xml_start(w, "dict") < 0
         || kv_string(w, apr_pstrcat(p, t, "AccountDescription", NULL),
                      apr_pstrcat(p, t, " ", req->addr->address, NULL)) < 0
         || kv_string(w, apr_pstrcat(p, t, "HostName", NULL),
@@ -241,32 +237,31 @@ static int dav_payload(xmlTextWriterPtr w, apr_pool_t *p, const amx_davserver *s
                      apr_pstrcat(p, t, " ", req->addr->address, NULL),
                      apr_pstrcat(p, t, " account ", req->addr->address, NULL)) < 0)
         return -1;
-    return end(w);
+    return amx_xml_end(w);
 }
 
-int amx_mobileconfig_write(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data *d,
+int amx_mobileconfig_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
                            const amx_mc_servers *sv, const amx_mc_request *req)
 {
     int i;
 
-    if (xmlTextWriterWriteDTD(w, BAD_CAST "plist", BAD_CAST "-//Apple//DTD PLIST 1.0//EN",
-                              BAD_CAST "http://www.apple.com/DTDs/PropertyList-1.0.dtd",
-                              NULL) < 0
-        || start(w, "plist") < 0
-        || xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.0") < 0
-        || start(w, "dict") < 0
-        || key(w, "PayloadContent") < 0 || start(w, "array") < 0
+    if (amx_xml_doctype(w, "plist", "-//Apple//DTD PLIST 1.0//EN",
+                        "http://www.apple.com/DTDs/PropertyList-1.0.dtd") < 0
+        || amx_xml_start(w, "plist") < 0
+        || amx_xml_attribute(w, "version", "1.0") < 0
+        || amx_xml_start(w, "dict") < 0
+        || key(w, "PayloadContent") < 0 || amx_xml_start(w, "array") < 0
         || mail_payload(w, p, d, sv, req) < 0)
         return -1;
     for (i = 0; i < d->davservers->nelts; i++) {
         if (dav_payload(w, p, &APR_ARRAY_IDX(d->davservers, i, amx_davserver), req) < 0)
             return -1;
     }
-    if (end(w) < 0 /* array */
+    if (amx_xml_end(w) < 0 /* array */
         || payload_keys(w, p, req->addr, "Configuration", "profile", NULL, d->provider_name,
                         apr_pstrcat(p, "Mail settings for ", req->addr->address, NULL)) < 0
         || kv_bool(w, "PayloadRemovalDisallowed", 0) < 0
-        || end(w) < 0 /* dict */ || end(w) < 0 /* plist */)
+        || amx_xml_end(w) < 0 /* dict */ || amx_xml_end(w) < 0 /* plist */)
         return -1;
     return 0;
 }

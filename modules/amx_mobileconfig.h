@@ -6,10 +6,10 @@
 #define AMX_MOBILECONFIG_H
 
 #include <apr_pools.h>
-#include <libxml/xmlwriter.h>
 
 #include "amx_address.h"
 #include "amx_model.h"
+#include "amx_xml.h"
 
 /* The servers one mail account payload can hold. */
 typedef struct {
@@ -40,7 +40,7 @@ typedef struct {
 /* Writes the whole plist. D must have passed amx_domain_check(), SERVERS
  * amx_mc_choose() and both servers' authentication amx_mc_authentication().
  * Returns 0 or -1. */
-int amx_mobileconfig_write(xmlTextWriterPtr w, apr_pool_t *p, const amx_domain_data *d,
+int amx_mobileconfig_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
                            const amx_mc_servers *servers, const amx_mc_request *req);
 
 /* DOMAIN reduced to characters safe in a Content-Disposition file name. */

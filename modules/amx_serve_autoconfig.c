@@ -20,7 +20,7 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
     amx_data_error err;
     amx_identity id;
     amx_http_out out;
-    xmlTextWriterPtr w;
+    amx_xml *w;
     const char *domain;
     int rv;
 

@@ -61,10 +61,10 @@ static int read_request(request_rec *r, const amx_dir_conf *conf, amx_ad_request
 }
 
 static int write_reply(request_rec *r, const char *what,
-                       int (*write)(xmlTextWriterPtr, void *), void *ctx)
+                       int (*write)(amx_xml *, void *), void *ctx)
 {
     amx_http_out out;
-    xmlTextWriterPtr w;
+    amx_xml *w;
 
     ap_set_content_type(r, "application/xml; charset=utf-8");
     amx_http_out_init(&out, r);
@@ -84,13 +84,13 @@ typedef struct {
     amx_address *addr;
 } outlook_ctx;
 
-static int write_outlook(xmlTextWriterPtr w, void *ctxv)
+static int write_outlook(amx_xml *w, void *ctxv)
 {
     outlook_ctx *c = ctxv;
     return amx_autodiscover_write(w, c->r->pool, c->d, c->id, c->addr);
 }
 
-static int write_mobilesync(xmlTextWriterPtr w, void *address)
+static int write_mobilesync(amx_xml *w, void *address)
 {
     return amx_autodiscover_write_mobilesync_error(w, address);
 }

@@ -80,7 +80,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     amx_mc_servers servers;
     amx_mc_request req;
     const char *name, *password, *why;
-    xmlTextWriterPtr w;
+    amx_xml *w;
     int rv;
 
     if ((rv = amx_http_query_address(r, "emailaddress", 0, &addr)) != OK)

@@ -1,73 +1,254 @@
-/* libxml2 text writer plumbing. */
+/* The replies' XML writer on libxml2's output buffer; see amx_xml.h. */
 #include <apr_strings.h>
+#include <stdio.h>
 #include <string.h>
+#include <libxml/entities.h>
+#include <libxml/tree.h>
 
 #include "amx_xml.h"
 
-typedef struct {
-    xmlTextWriterPtr writer;
+struct amx_xml {
     xmlOutputBufferPtr out;
-} owned_writer;
+    const char *open[AMX_XML_MAX_DEPTH];  /* names of the open elements */
+    int depth;
+    int in_tag;   /* the innermost start tag still lacks its '>' */
+    int failed;
+};
+
+/* What one call writes, collected so that it reaches libxml2 at once: a
+ * start tag after ">\n" and the indentation, or an end tag; a whole
+ * element when its text is short and needs no escaping. */
+#define SHORT_TEXT 256
+typedef struct {
+    char s[(2 + 2 * AMX_XML_MAX_DEPTH + 2 + AMX_XML_MAX_NAME)  /* >\n  <name> */
+           + SHORT_TEXT + (4 + AMX_XML_MAX_NAME)];          /* text</name>\n */
+    apr_size_t n;
+} markup;
+
+static const char spaces[2 * AMX_XML_MAX_DEPTH + 1] = "                                ";
+
+static void put(markup *m, const char *s, apr_size_t len)
+{
+    memcpy(m->s + m->n, s, len);
+    m->n += len;
+}
+
+static void indent(markup *m, int levels)
+{
+    put(m, spaces, 2 * (apr_size_t)levels);
+}
+
+static int fail(amx_xml *w)
+{
+    w->failed = 1;
+    return -1;
+}
+
+static int write_bytes(amx_xml *w, const char *s, apr_size_t len)
+{
+    if (w->failed)
+        return -1;
+    if (len > 0 && xmlOutputBufferWrite(w->out, (int)len, s) < 0)
+        return fail(w);
+    return 0;
+}
+
+/* The characters xmlTextWriter escapes in element text. */
+#define TEXT_SPECIALS "<>&\"\r"
+
+/* Escaped as xmlTextWriter escapes element text. */
+static int write_text(amx_xml *w, const char *text)
+{
+    apr_size_t len = strcspn(text, TEXT_SPECIALS);
+    xmlChar *escaped;
+    int rv;
+
+    if (text[len] == '\0')
+        return write_bytes(w, text, len);
+    escaped = xmlEncodeSpecialChars(NULL, BAD_CAST text);
+    if (escaped == NULL)
+        return fail(w);
+    rv = write_bytes(w, (const char *)escaped, strlen((const char *)escaped));
+    xmlFree(escaped);
+    return rv;
+}
+
+/* Escaped as xmlTextWriter escapes attribute values. libxml2's attribute
+ * serialiser reads only the encoding of the document it is given; with
+ * one it copies UTF-8 as it is, as xmlTextWriter's own document does. */
+static int write_attribute_value(amx_xml *w, const char *value)
+{
+    static xmlDoc utf8_document = { .encoding = BAD_CAST "UTF-8" };
+    const unsigned char *c;
+    xmlBufferPtr buf;
+    int rv;
+
+    for (c = (const unsigned char *)value; *c; c++) {
+        if (*c < 0x20 || *c == '<' || *c == '>' || *c == '&' || *c == '"')
+            break;
+    }
+    if (*c == '\0')
+        return write_bytes(w, value, (apr_size_t)(c - (const unsigned char *)value));
+    buf = xmlBufferCreate();
+    if (buf == NULL)
+        return fail(w);
+    xmlAttrSerializeTxtContent(buf, &utf8_document, NULL, BAD_CAST value);
+    rv = write_bytes(w, (const char *)xmlBufferContent(buf), (apr_size_t)xmlBufferLength(buf));
+    xmlBufferFree(buf);
+    return rv;
+}
+
+static int valid_name(const char *name, apr_size_t *len)
+{
+    *len = name ? strlen(name) : 0;
+    return *len > 0 && *len <= AMX_XML_MAX_NAME;
+}
 
 /* Runs when the pool goes, after the callback's context may have gone
  * (it often lives on a handler's stack): detach the callback first, so
- * that freeing the writer cannot write through it. */
+ * that closing the buffer cannot write through it. */
 static apr_status_t free_writer(void *data)
 {
-    owned_writer *ow = data;
-    ow->out->writecallback = NULL;
-    ow->out->closecallback = NULL;
-    ow->out->context = NULL;
-    xmlFreeTextWriter(ow->writer);
+    amx_xml *w = data;
+    w->out->writecallback = NULL;
+    w->out->closecallback = NULL;
+    w->out->context = NULL;
+    xmlOutputBufferClose(w->out);
     return APR_SUCCESS;
 }
 
-xmlTextWriterPtr amx_xml_open(apr_pool_t *p, amx_xml_write_fn write, void *ctx)
+amx_xml *amx_xml_open(apr_pool_t *p, amx_xml_write_fn write, void *ctx)
 {
+    static const char declaration[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    amx_xml *w;
     xmlOutputBufferPtr out;
-    xmlTextWriterPtr w;
-    owned_writer *ow;
 
     out = xmlOutputBufferCreateIO((xmlOutputWriteCallback)write, NULL, ctx, NULL);
     if (out == NULL)
         return NULL;
-    w = xmlNewTextWriter(out); /* takes ownership of OUT */
-    if (w == NULL) {
-        xmlOutputBufferClose(out);
-        return NULL;
-    }
-    ow = apr_palloc(p, sizeof(*ow));
-    ow->writer = w;
-    ow->out = out;
-    apr_pool_cleanup_register(p, ow, free_writer, apr_pool_cleanup_null);
-    if (xmlTextWriterSetIndent(w, 1) < 0
-        || xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0
-        || xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0)
+    w = apr_pcalloc(p, sizeof(*w));
+    w->out = out;
+    apr_pool_cleanup_register(p, w, free_writer, apr_pool_cleanup_null);
+    if (write_bytes(w, declaration, sizeof(declaration) - 1) < 0)
         return NULL;
     return w;
 }
 
-int amx_xml_close(xmlTextWriterPtr w)
+int amx_xml_doctype(amx_xml *w, const char *name, const char *pubid, const char *sysid)
 {
-    if (xmlTextWriterEndDocument(w) < 0 || xmlTextWriterFlush(w) < 0)
+    if (w->depth > 0 || strchr(pubid, '"') || strchr(sysid, '"'))
+        return fail(w);
+    if (write_bytes(w, "<!DOCTYPE ", 10) < 0 || write_bytes(w, name, strlen(name)) < 0
+        || write_bytes(w, " PUBLIC \"", 9) < 0 || write_bytes(w, pubid, strlen(pubid)) < 0
+        || write_bytes(w, "\" \"", 3) < 0 || write_bytes(w, sysid, strlen(sysid)) < 0
+        || write_bytes(w, "\">\n", 3) < 0)
         return -1;
     return 0;
 }
 
-int amx_xml_element(xmlTextWriterPtr w, const char *name, const char *text)
+/* ">\n" closing the parent's start tag when it is still open, the
+ * indentation and "<NAME". */
+static void start_tag(amx_xml *w, markup *m, const char *name, apr_size_t len)
 {
-    if (text == NULL) {
-        if (xmlTextWriterStartElement(w, BAD_CAST name) < 0
-            || xmlTextWriterEndElement(w) < 0)
-            return -1;
-        return 0;
-    }
-    return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text) < 0 ? -1 : 0;
+    if (w->in_tag)
+        put(m, ">\n", 2);
+    indent(m, w->depth);
+    put(m, "<", 1);
+    put(m, name, len);
 }
 
-int amx_xml_element_int(xmlTextWriterPtr w, const char *name, long n)
+int amx_xml_start(amx_xml *w, const char *name)
 {
-    return xmlTextWriterWriteFormatElement(w, BAD_CAST name, "%ld", n) < 0 ? -1 : 0;
+    markup m = { .n = 0 };
+    apr_size_t len;
+
+    if (w->failed || w->depth == AMX_XML_MAX_DEPTH || !valid_name(name, &len))
+        return fail(w);
+    start_tag(w, &m, name, len);
+    w->open[w->depth++] = name;
+    w->in_tag = 1;
+    return write_bytes(w, m.s, m.n);
+}
+
+int amx_xml_attribute(amx_xml *w, const char *name, const char *value)
+{
+    markup m = { .n = 0 };
+    apr_size_t len;
+
+    if (!w->in_tag || !valid_name(name, &len) || value == NULL)
+        return fail(w);
+    put(&m, " ", 1);
+    put(&m, name, len);
+    put(&m, "=\"", 2);
+    if (write_bytes(w, m.s, m.n) < 0 || write_attribute_value(w, value) < 0)
+        return -1;
+    return write_bytes(w, "\"", 1);
+}
+
+int amx_xml_end(amx_xml *w)
+{
+    markup m = { .n = 0 };
+    const char *name;
+
+    if (w->failed || w->depth == 0)
+        return fail(w);
+    name = w->open[--w->depth];
+    if (w->in_tag) {
+        put(&m, "/>\n", 3);
+    }
+    else {
+        indent(&m, w->depth);
+        put(&m, "</", 2);
+        put(&m, name, strlen(name));
+        put(&m, ">\n", 2);
+    }
+    w->in_tag = 0;
+    return write_bytes(w, m.s, m.n);
+}
+
+int amx_xml_element(amx_xml *w, const char *name, const char *text)
+{
+    markup m = { .n = 0 };
+    apr_size_t len, text_len;
+
+    if (text == NULL)
+        return amx_xml_start(w, name) < 0 || amx_xml_end(w) < 0 ? -1 : 0;
+    if (w->failed || !valid_name(name, &len))
+        return fail(w);
+    start_tag(w, &m, name, len);
+    put(&m, ">", 1);
+    w->in_tag = 0;
+    text_len = strcspn(text, TEXT_SPECIALS);
+    if (text[text_len] == '\0' && text_len <= SHORT_TEXT) {
+        put(&m, text, text_len);
+    }
+    else {
+        if (write_bytes(w, m.s, m.n) < 0 || write_text(w, text) < 0)
+            return -1;
+        m.n = 0;
+    }
+    put(&m, "</", 2);
+    put(&m, name, len);
+    put(&m, ">\n", 2);
+    return write_bytes(w, m.s, m.n);
+}
+
+int amx_xml_element_int(amx_xml *w, const char *name, long n)
+{
+    char digits[24];
+    snprintf(digits, sizeof(digits), "%ld", n);
+    return amx_xml_element(w, name, digits);
+}
+
+int amx_xml_close(amx_xml *w)
+{
+    while (w->depth > 0) {
+        if (amx_xml_end(w) < 0)
+            return -1;
+    }
+    if (w->failed || xmlOutputBufferFlush(w->out) < 0)
+        return fail(w);
+    return 0;
 }
 
 int amx_xml_membuf_write(void *ctx, const char *buf, int len)

@@ -1,29 +1,59 @@
 /*
- * libxml2's text writer bound to a write callback, owned by a pool. The
- * module's callback appends to an APR bucket brigade (amx_http.c); tests
- * and fuzzers append to memory. Pure: no httpd.
+ * The XML writer of the three replies: libxml2's output buffer, bound to a
+ * write callback and owned by a pool. The module's callback appends to an
+ * APR bucket brigade (amx_http.c); tests and fuzzers append to memory.
+ * Pure: no httpd.
+ *
+ * It writes what xmlTextWriter writes with indentation "  ", byte for
+ * byte (tests/unit/test_xml.c compares the two), at a fraction of the
+ * cost: xmlTextWriter allocates and frees a copy of every element name
+ * and makes one buffer call per indentation level, which made it the
+ * largest cost of a cached reply. Here the names of open elements stay
+ * where the caller keeps them, and each tag is one buffer call. Text and
+ * attribute values that need escaping are escaped by libxml2.
  */
 #ifndef AMX_XML_H
 #define AMX_XML_H
 
 #include <apr_pools.h>
-#include <libxml/xmlwriter.h>
+#include <libxml/xmlIO.h>
 
 /* Returns LEN when all bytes were taken, -1 on failure. */
 typedef int (*amx_xml_write_fn)(void *ctx, const char *buf, int len);
 
-/* A UTF-8 writer, indented, whose document is already started. The
- * writer is freed when P is cleared; NULL if libxml2 fails. */
-xmlTextWriterPtr amx_xml_open(apr_pool_t *p, amx_xml_write_fn write, void *ctx);
+/* Deepest nesting of elements; the replies need 6. */
+#define AMX_XML_MAX_DEPTH 16
+/* Longest element or attribute name. */
+#define AMX_XML_MAX_NAME 64
 
-/* Ends the document and flushes everything to the callback. 0 or -1. */
-int amx_xml_close(xmlTextWriterPtr w);
+typedef struct amx_xml amx_xml;
+
+/* A UTF-8 document, its XML declaration already written. Freed when P is
+ * cleared; NULL if libxml2 fails. */
+amx_xml *amx_xml_open(apr_pool_t *p, amx_xml_write_fn write, void *ctx);
+
+/* <!DOCTYPE NAME PUBLIC "PUBID" "SYSID">, before the root element. PUBID
+ * and SYSID are the caller's constants and must not contain '"'. */
+int amx_xml_doctype(amx_xml *w, const char *name, const char *pubid, const char *sysid);
+
+/* Starts element NAME, which must stay valid until its amx_xml_end(). */
+int amx_xml_start(amx_xml *w, const char *name);
+
+/* NAME="VALUE" on the element just started, VALUE escaped. */
+int amx_xml_attribute(amx_xml *w, const char *name, const char *value);
+
+/* Ends the innermost open element. */
+int amx_xml_end(amx_xml *w);
 
 /* <NAME>TEXT</NAME>, TEXT escaped; an empty element when TEXT is NULL. */
-int amx_xml_element(xmlTextWriterPtr w, const char *name, const char *text);
+int amx_xml_element(amx_xml *w, const char *name, const char *text);
 
 /* <NAME>N</NAME>. */
-int amx_xml_element_int(xmlTextWriterPtr w, const char *name, long n);
+int amx_xml_element_int(amx_xml *w, const char *name, long n);
+
+/* Ends every open element and flushes everything to the callback. 0 or -1;
+ * every function returns -1 once a write has failed. */
+int amx_xml_close(amx_xml *w);
 
 /* A write callback collecting into a growing memory buffer. */
 typedef struct {

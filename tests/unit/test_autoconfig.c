@@ -53,7 +53,7 @@ void test_autoconfig(void)
     amx_xml_membuf buf = { unit_pool, NULL, 0, 0 };
     amx_identity none = { NULL, NULL }, ldap = { "jdoe", "John Doe" };
     amx_data_error err;
-    xmlTextWriterPtr w;
+    amx_xml *w;
     xmlDocPtr doc;
 
     CHECK(amx_domain_check(d, &err) == 0);

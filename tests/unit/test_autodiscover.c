@@ -87,7 +87,7 @@ void test_autodiscover(void)
         amx_address addr = { "jo@example.com", "jo", "example.com" };
         amx_identity ldap = { "jdoe", "Jo <Doe>" };
         amx_xml_membuf buf = { unit_pool, NULL, 0, 0 };
-        xmlTextWriterPtr w;
+        amx_xml *w;
         amx_server *s;
         amx_davserver *v;
 

@@ -30,5 +30,6 @@ void test_autodiscover(void);
 void test_mobileconfig(void);
 void test_seed(void);
 void test_ldap_filter(void);
+void test_xml(void);
 
 #endif

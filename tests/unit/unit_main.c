@@ -22,6 +22,7 @@ int main(void)
     test_mobileconfig();
     test_seed();
     test_ldap_filter();
+    test_xml();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();

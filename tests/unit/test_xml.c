@@ -1,0 +1,242 @@
+/* The replies' XML writer against libxml2's xmlTextWriter: the same random
+ * documents must come out byte for byte the same from both. */
+#include <apr_strings.h>
+#include <libxml/xmlwriter.h>
+
+#include "unit.h"
+#include "amx_xml.h"
+
+#define DOCUMENTS 3000
+
+static const char *const names[] = {
+    "a", "dict", "key", "string", "incomingServer", "Protocol", "x-y.z_1",
+    "0123456789012345678901234567890123456789012345678901234567890123", /* 64 */
+};
+
+static const char *texts[] = {
+    "", "plain", "Ham & Eggs <Ltd>", "\"quoted\" 'single'", "cr\rlf\ntab\t",
+    "Ärger ☃ 𝄞", "%EMAILADDRESS%", "]]>", "&amp;", "a\x01" "b", "\xff\xfe broken",
+    NULL, NULL, NULL, NULL, NULL,  /* long ones, made below */
+};
+
+static unsigned long rng = 20261123;
+
+static unsigned pick(unsigned n)
+{
+    rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+    return (unsigned)((rng >> 33) % n);
+}
+
+static void make_long_texts(void)
+{
+    static const apr_size_t lengths[] = { 255, 256, 257, 5000 };
+    apr_size_t i, j, n = sizeof(texts) / sizeof(texts[0]);
+    for (i = 0; i < 4; i++) {
+        char *s = apr_palloc(unit_pool, lengths[i] + 1);
+        for (j = 0; j < lengths[i]; j++)
+            s[j] = (char)('a' + j % 26);
+        s[lengths[i]] = '\0';
+        texts[n - 5 + i] = s;
+    }
+    /* A long one that needs escaping. */
+    texts[n - 1] = apr_pstrcat(unit_pool, texts[n - 2], "&", texts[n - 3], NULL);
+}
+
+/* One random document through both writers; 1 when they agree. */
+static int same_document(int doc)
+{
+    amx_xml_membuf ours = { unit_pool, NULL, 0, 0 }, theirs = { unit_pool, NULL, 0, 0 };
+    amx_xml *w = amx_xml_open(unit_pool, amx_xml_membuf_write, &ours);
+    xmlTextWriterPtr tw = xmlNewTextWriter(
+        xmlOutputBufferCreateIO((xmlOutputWriteCallback)amx_xml_membuf_write, NULL, &theirs, NULL));
+    unsigned nnames = sizeof(names) / sizeof(names[0]), ntexts = sizeof(texts) / sizeof(texts[0]);
+    int depth = 0, just_started = 0, steps = 1 + (int)pick(40), i, ok;
+
+    if (w == NULL || tw == NULL)
+        return 0;
+    xmlTextWriterSetIndent(tw, 1);
+    xmlTextWriterSetIndentString(tw, BAD_CAST "  ");
+    xmlTextWriterStartDocument(tw, "1.0", "UTF-8", NULL);
+    amx_xml_start(w, "root");
+    xmlTextWriterStartElement(tw, BAD_CAST "root");
+    depth = 1;
+    for (i = 0; i < steps; i++) {
+        const char *name = names[pick(nnames)], *text = texts[pick(ntexts)];
+        long n = (long)pick(100000) - 50000;
+        switch (pick(just_started ? 6 : 5)) {
+        case 0:
+            if (depth < 10) {
+                amx_xml_start(w, name);
+                xmlTextWriterStartElement(tw, BAD_CAST name);
+                depth++;
+                just_started = 1;
+                continue;
+            }
+            break;
+        case 1:
+            if (depth > 1) {
+                amx_xml_end(w);
+                xmlTextWriterEndElement(tw);
+                depth--;
+            }
+            break;
+        case 2:
+            amx_xml_element(w, name, text);
+            if (text)
+                xmlTextWriterWriteElement(tw, BAD_CAST name, BAD_CAST text);
+            else {
+                xmlTextWriterStartElement(tw, BAD_CAST name);
+                xmlTextWriterEndElement(tw);
+            }
+            break;
+        case 3:
+            amx_xml_element(w, name, NULL);
+            xmlTextWriterStartElement(tw, BAD_CAST name);
+            xmlTextWriterEndElement(tw);
+            break;
+        case 4:
+            amx_xml_element_int(w, name, n);
+            xmlTextWriterWriteFormatElement(tw, BAD_CAST name, "%ld", n);
+            break;
+        case 5:
+            if (text) {
+                amx_xml_attribute(w, name, text);
+                xmlTextWriterWriteAttribute(tw, BAD_CAST name, BAD_CAST text);
+                continue;  /* more attributes may follow */
+            }
+            break;
+        }
+        just_started = 0;
+    }
+    CHECK(amx_xml_close(w) == 0);
+    xmlTextWriterEndDocument(tw);
+    xmlTextWriterFlush(tw);
+    xmlFreeTextWriter(tw);
+    ok = ours.len == theirs.len && memcmp(ours.data, theirs.data, ours.len) == 0;
+    if (!ok) {
+        apr_size_t at = 0, from;
+        while (at < ours.len && at < theirs.len && ours.data[at] == theirs.data[at])
+            at++;
+        from = at > 80 ? at - 80 : 0;
+        fprintf(stderr, "document %d differs at byte %lu:\n--- amx_xml\n%.*s\n"
+                "--- xmlTextWriter\n%.*s\n", doc, (unsigned long)at,
+                (int)(ours.len - from < 160 ? ours.len - from : 160), ours.data + from,
+                (int)(theirs.len - from < 160 ? theirs.len - from : 160), theirs.data + from);
+    }
+    return ok;
+}
+
+static void test_same_as_xmltextwriter(void)
+{
+    int doc, differ = 0;
+    make_long_texts();
+    for (doc = 0; doc < DOCUMENTS && differ < 3; doc++) {
+        if (!same_document(doc))
+            differ++;
+    }
+    CHECK(differ == 0);
+}
+
+static const char *write_doc(int (*fill)(amx_xml *w), int *rv)
+{
+    amx_xml_membuf buf = { unit_pool, NULL, 0, 0 };
+    amx_xml *w = amx_xml_open(unit_pool, amx_xml_membuf_write, &buf);
+    *rv = w ? fill(w) : -1;
+    if (*rv == 0)
+        *rv = amx_xml_close(w);
+    return buf.data ? apr_pstrmemdup(unit_pool, buf.data, buf.len) : "";
+}
+
+static int plist_doctype(amx_xml *w)
+{
+    if (amx_xml_doctype(w, "plist", "-//Apple//DTD PLIST 1.0//EN",
+                        "http://www.apple.com/DTDs/PropertyList-1.0.dtd") < 0
+        || amx_xml_start(w, "plist") < 0 || amx_xml_attribute(w, "version", "1.0") < 0)
+        return -1;
+    return 0;  /* closed by amx_xml_close() */
+}
+
+static int too_deep(amx_xml *w)
+{
+    int i;
+    for (i = 0; i <= AMX_XML_MAX_DEPTH; i++) {
+        if (amx_xml_start(w, "d") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int long_name(amx_xml *w)
+{
+    return amx_xml_element(w, "0123456789012345678901234567890123456789012345678901234567890123x",
+                           "t");
+}
+
+static int attribute_after_content(amx_xml *w)
+{
+    if (amx_xml_start(w, "a") < 0 || amx_xml_element(w, "b", "t") < 0)
+        return -1;
+    return amx_xml_attribute(w, "late", "v");
+}
+
+static int end_without_start(amx_xml *w)
+{
+    return amx_xml_end(w);
+}
+
+static int doctype_inside(amx_xml *w)
+{
+    if (amx_xml_start(w, "a") < 0)
+        return -1;
+    return amx_xml_doctype(w, "a", "p", "s");
+}
+
+static int use_after_failure(amx_xml *w)
+{
+    if (amx_xml_end(w) == 0)
+        return 0;
+    return amx_xml_element(w, "ok", "t") == -1 && amx_xml_close(w) == -1 ? -1 : 0;
+}
+
+static int failing_write(void *ctx, const char *buf, int len)
+{
+    return -1;
+}
+
+void test_xml(void)
+{
+    int rv;
+
+    test_same_as_xmltextwriter();
+
+    CHECK_STR(write_doc(plist_doctype, &rv),
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+              "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+              "<plist version=\"1.0\"/>\n");
+    CHECK(rv == 0);
+
+    /* Misuse is refused, and a refused call fails the whole document. */
+    write_doc(too_deep, &rv);
+    CHECK(rv == -1);
+    write_doc(long_name, &rv);
+    CHECK(rv == -1);
+    write_doc(attribute_after_content, &rv);
+    CHECK(rv == -1);
+    write_doc(end_without_start, &rv);
+    CHECK(rv == -1);
+    write_doc(doctype_inside, &rv);
+    CHECK(rv == -1);
+    write_doc(use_after_failure, &rv);
+    CHECK(rv == -1);
+
+    /* A callback that refuses the bytes fails close (libxml2 buffers up to
+     * 4000 bytes, so the first calls may still succeed). */
+    {
+        amx_xml *w = amx_xml_open(unit_pool, failing_write, NULL);
+        CHECK(w != NULL);
+        CHECK(amx_xml_element(w, "a", "t") == 0);
+        CHECK(amx_xml_close(w) == -1);
+        CHECK(amx_xml_element(w, "a", "t") == -1);
+    }
+}
