@@ -10,6 +10,8 @@
  * the pgsql or mysql driver has reconnected silently and the server-side
  * statement is gone.
  */
+#include <stdlib.h>
+
 #include "httpd.h"
 #include "http_log.h"
 #include "apr_atomic.h"
@@ -38,33 +40,37 @@ typedef struct {
 } statement;
 
 /* The rows of a domain come in one round trip: one result whose first
- * column says what a row is. Column 3 sorts (prio for mail servers).
- *   kind 0: id, -, provider_id, ldapserver_id, name, provider name, short name
- *   kind 1: id, -, -, -, name                        (the provider's domains)
- *   kind 2: id, prio, port, -, name, type, socket_type, user_name, authentication
- *   kind 3: id, -, port, use_ssl, url, type, domain_required, user_name
- * The lowest id wins when names differ only in case. Portable to the
- * sqlite3, pgsql and mysql drivers. */
+ * column says what a row is. They are put in order here rather than by
+ * ORDER BY, which would make SQLite sort every row of every kind and
+ * cost as much as the rest of the query.
+ *   D: id, -, provider_id, ldapserver_id, name, provider name, short name
+ *   P: id, -, -, -, name                        (the provider's domains)
+ *   S: id, prio, port, -, name, type, socket_type, user_name, authentication
+ *   V: id, -, port, use_ssl, url, type, domain_required, user_name
+ * Columns a row does not use are NULL, which a driver passes on without
+ * converting anything; the first select fixes the column types for
+ * PostgreSQL. The lowest id wins when names differ only in case. Portable
+ * to the sqlite3, pgsql and mysql drivers. */
 #define DOMAIN_ID "(SELECT MIN(id) FROM domain WHERE LOWER(name) = %s)"
 static const statement statements[] = {
     [Q_DOMAIN] = { "automx_domain",
-        "SELECT 0, d.id, 0, d.provider_id, d.ldapserver_id, d.name, p.name, p.short_name,"
+        "SELECT 'D', d.id, 0, d.provider_id, d.ldapserver_id, d.name, p.name, p.short_name,"
         " NULL, NULL FROM domain d JOIN provider p ON p.id = d.provider_id"
         " WHERE d.id = " DOMAIN_ID
         " UNION ALL"
-        " SELECT 1, x.id, 0, 0, 0, x.name, NULL, NULL, NULL, NULL"
+        " SELECT 'P', x.id, NULL, NULL, NULL, x.name, NULL, NULL, NULL, NULL"
         " FROM domain d JOIN domain x ON x.provider_id = d.provider_id"
         " WHERE d.id = " DOMAIN_ID
         " UNION ALL"
-        " SELECT 2, s.id, s.prio, s.port, 0, s.name, s.type, s.socket_type, s.user_name,"
+        " SELECT 'S', s.id, s.prio, s.port, NULL, s.name, s.type, s.socket_type, s.user_name,"
         " s.authentication FROM server_domain sd JOIN server s ON s.id = sd.server_id"
         " WHERE sd.domain_id = " DOMAIN_ID
         " UNION ALL"
-        " SELECT 3, v.id, 0, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type,"
+        " SELECT 'V', v.id, NULL, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type,"
         " CASE WHEN v.domain_required THEN 'true' ELSE 'false' END, v.user_name, NULL"
         " FROM davserver_domain vd JOIN davserver v ON v.id = vd.davserver_id"
         " WHERE vd.domain_id = " DOMAIN_ID
-        " ORDER BY 1, 3, 2", 4 },
+        "", 4 },
     [Q_LDAPSERVER] = { "automx_ldapserver",
         "SELECT id, name, port, use_ssl, search_base, search_filter, attr_uid,"
         " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1 },
@@ -241,11 +247,56 @@ static int col_bool(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)
     return b;
 }
 
+/* A domain of the provider, before it is put in order. */
+typedef struct {
+    long id;
+    const char *name;
+} provider_domain;
+
 typedef struct {
     int found;
     amx_domain_data *d;
     long ldapserver_id;
+    apr_array_header_t *provider_domains;  /* of provider_domain */
 } domain_ctx;
+
+static int by_id(const void *a, const void *b)
+{
+    long x = ((const provider_domain *)a)->id, y = ((const provider_domain *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static int by_prio_then_id(const void *a, const void *b)
+{
+    const amx_server *x = a, *y = b;
+    if (x->prio != y->prio)
+        return x->prio < y->prio ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int davserver_by_id(const void *a, const void *b)
+{
+    long x = ((const amx_davserver *)a)->id, y = ((const amx_davserver *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* The provider's domains and the domain's DAV servers by id, its mail
+ * servers by prio (the lowest first) and then id. */
+static void put_in_order(domain_ctx *ctx, apr_pool_t *p)
+{
+    amx_domain_data *d = ctx->d;
+    apr_array_header_t *pd = ctx->provider_domains;
+    int i;
+
+    qsort(pd->elts, (size_t)pd->nelts, sizeof(provider_domain), by_id);
+    d->provider_domains = apr_array_make(p, pd->nelts, sizeof(const char *));
+    for (i = 0; i < pd->nelts; i++)
+        APR_ARRAY_PUSH(d->provider_domains, const char *)
+            = APR_ARRAY_IDX(pd, i, provider_domain).name;
+    qsort(d->servers->elts, (size_t)d->servers->nelts, sizeof(amx_server), by_prio_then_id);
+    qsort(d->davservers->elts, (size_t)d->davservers->nelts, sizeof(amx_davserver),
+          davserver_by_id);
+}
 
 static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
                       apr_dbd_row_t *row, void *ctxv)
@@ -253,8 +304,10 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
     domain_ctx *ctx = ctxv;
     amx_domain_data *d = ctx->d;
 
-    switch (col_long(drv, row, 0)) {
-    case 0:
+    const char *kind = amx_store_entry(drv, row, 0);
+
+    switch (kind ? kind[0] : '\0') {
+    case 'D':
         ctx->found = 1;
         d->id = col_long(drv, row, 1);
         d->provider_id = col_long(drv, row, 3);
@@ -263,14 +316,13 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
         d->provider_name = col(r, drv, row, 6);
         d->provider_short_name = col(r, drv, row, 7);
         return d->name && d->provider_name && d->provider_short_name ? 0 : -1;
-    case 1: {
-        const char *name = col(r, drv, row, 5);
-        if (name == NULL)
-            return -1;
-        APR_ARRAY_PUSH(d->provider_domains, const char *) = name;
-        return 0;
+    case 'P': {
+        provider_domain *pd = apr_array_push(ctx->provider_domains);
+        pd->id = col_long(drv, row, 1);
+        pd->name = col(r, drv, row, 5);
+        return pd->name ? 0 : -1;
     }
-    case 2: {
+    case 'S': {
         amx_server *s = apr_array_push(d->servers);
         s->id = col_long(drv, row, 1);
         s->prio = (int)col_long(drv, row, 2);
@@ -282,7 +334,7 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
         s->authentication = col(r, drv, row, 9);
         return s->name && s->user_name && s->authentication ? 0 : -1;
     }
-    case 3: {
+    case 'V': {
         amx_davserver *v = apr_array_push(d->davservers);
         v->id = col_long(drv, row, 1);
         v->port = (int)col_long(drv, row, 3);
@@ -380,12 +432,12 @@ static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **o
     if (dbd == NULL)
         return HTTP_SERVICE_UNAVAILABLE;
     d = apr_pcalloc(r->pool, sizeof(*d));
-    d->provider_domains = apr_array_make(r->pool, 4, sizeof(const char *));
     d->servers = apr_array_make(r->pool, 4, sizeof(amx_server));
     d->davservers = apr_array_make(r->pool, 2, sizeof(amx_davserver));
     ctx.found = 0;
     ctx.d = d;
     ctx.ldapserver_id = -1;
+    ctx.provider_domains = apr_array_make(r->pool, 4, sizeof(provider_domain));
     if (query(r, dbd, failed = Q_DOMAIN, domain, domain_row, &ctx, &error) != 0)
         goto fail;
     if (!ctx.found) {
@@ -394,6 +446,7 @@ static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **o
                       domain, apr_time_now() - start);
         return HTTP_NO_CONTENT;
     }
+    put_in_order(&ctx, r->pool);
     if (ctx.ldapserver_id >= 0) {
         if (query(r, dbd, failed = Q_LDAPSERVER, apr_ltoa(r->pool, ctx.ldapserver_id),
                   ldapserver_row, &d->ldap, &error) != 0)

@@ -185,3 +185,61 @@ def test_schema_files_load_with_the_native_clients(server_db, workdir):
                          capture_output=True, text=True, check=True).stdout
     server_db.sql(gen)
     assert server_db.sql("SELECT name FROM provider WHERE id = 500").strip() == "O'Brien & Sons"
+
+
+# Inserted out of id order: a database returns rows in whatever order it
+# finds them (PostgreSQL in insertion order), and the module must not.
+OUT_OF_ORDER = """
+INSERT INTO provider (id, name, short_name) VALUES (1900, 'Order', 'O');
+INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES (3902, 'c.order.example', 1900, NULL);
+INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES (3900, 'a.order.example', 1900, NULL);
+INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES (3901, 'b.order.example', 1900, NULL);
+INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication)
+    VALUES (4902, 5, 'smtp-2.order.example', 587, 'smtp', 'STARTTLS', '%EMAILADDRESS%', 'plain');
+INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication)
+    VALUES (4901, 5, 'smtp-1.order.example', 587, 'smtp', 'STARTTLS', '%EMAILADDRESS%', 'plain');
+INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication)
+    VALUES (4903, 1, 'imap.order.example', 993, 'imap', 'SSL', '%EMAILADDRESS%', 'plain');
+INSERT INTO server_domain (server_id, domain_id) VALUES (4902, 3901);
+INSERT INTO server_domain (server_id, domain_id) VALUES (4903, 3901);
+INSERT INTO server_domain (server_id, domain_id) VALUES (4901, 3901);
+INSERT INTO davserver (id, url, port, type, use_ssl, domain_required, user_name)
+    VALUES (4911, 'https://card.order.example', 443, 'carddav', TRUE, FALSE, NULL);
+INSERT INTO davserver (id, url, port, type, use_ssl, domain_required, user_name)
+    VALUES (4910, 'https://cal.order.example', 443, 'caldav', TRUE, FALSE, NULL);
+INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (4911, 3901);
+INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (4910, 3901);
+"""
+
+
+@pytest.mark.parametrize("driver", ["sqlite3", "pgsql", "mysql"])
+def test_rows_come_out_in_order_whatever_order_they_were_stored(private_httpd, workdir, driver):
+    import xml.etree.ElementTree as ET
+    from test_autodiscover import post, protocols, request_body
+    srv = None
+    if driver == "sqlite3":
+        params = str(make_sqlite_db(workdir / "order" / "automx.db", SQL / "sample-data.sql",
+                                    OUT_OF_ORDER))
+    else:
+        srv = db_server(driver, workdir)
+        load_sample(srv)
+        srv.sql(OUT_OF_ORDER)
+        params = srv.dbd_params
+    try:
+        private_httpd.start(dbdriver=driver, dbdparams=params)
+        r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=u@b.order.example")
+        assert r.status == 200
+        prov = ET.fromstring(r.body).find("emailProvider")
+        assert prov.get("id") == "a.order.example"
+        assert [d.text for d in prov.findall("domain")] == \
+            ["a.order.example", "b.order.example", "c.order.example"]
+        assert [s.findtext("hostname") for s in prov if s.tag.endswith("Server")] == \
+            ["imap.order.example", "smtp-1.order.example", "smtp-2.order.example"]
+        r = post(private_httpd, request_body("u@b.order.example"))
+        assert r.status == 200
+        assert [dict(p)["Server"] for p in protocols(r.body)] == \
+            ["imap.order.example", "smtp-1.order.example", "smtp-2.order.example",
+             "https://cal.order.example", "https://card.order.example"]
+    finally:
+        if srv:
+            load_sample(srv)
