@@ -155,18 +155,28 @@ static const char *username(apr_pool_t *p, const char *db, const amx_mc_request 
     return amx_placeholder_expand(p, db, req->addr);
 }
 
-static int mail_server(amx_xml *w, apr_pool_t *p, const char *prefix,
+/* The keys of the incoming or the outgoing mail server. */
+typedef struct {
+    const char *authentication, *host_name, *port_number, *use_ssl, *username;
+} mail_server_keys;
+
+static const mail_server_keys incoming_keys = {
+    "IncomingMailServerAuthentication", "IncomingMailServerHostName",
+    "IncomingMailServerPortNumber", "IncomingMailServerUseSSL", "IncomingMailServerUsername"
+};
+static const mail_server_keys outgoing_keys = {
+    "OutgoingMailServerAuthentication", "OutgoingMailServerHostName",
+    "OutgoingMailServerPortNumber", "OutgoingMailServerUseSSL", "OutgoingMailServerUsername"
+};
+
+static int mail_server(amx_xml *w, apr_pool_t *p, const mail_server_keys *k,
                        const amx_server *s, const amx_mc_request *req)
 {
-    const char *k = prefix;
-    if (kv_string(w, apr_pstrcat(p, k, "MailServerAuthentication", NULL),
-                  amx_mc_authentication(s->authentication)) < 0
-        || kv_string(w, apr_pstrcat(p, k, "MailServerHostName", NULL),
-                     amx_placeholder_expand(p, s->name, req->addr)) < 0
-        || kv_int(w, apr_pstrcat(p, k, "MailServerPortNumber", NULL), s->port) < 0
-        || kv_bool(w, apr_pstrcat(p, k, "MailServerUseSSL", NULL), encrypted(s)) < 0
-        || kv_string(w, apr_pstrcat(p, k, "MailServerUsername", NULL),
-                     username(p, s->user_name, req)) < 0)
+    if (kv_string(w, k->authentication, amx_mc_authentication(s->authentication)) < 0
+        || kv_string(w, k->host_name, amx_placeholder_expand(p, s->name, req->addr)) < 0
+        || kv_int(w, k->port_number, s->port) < 0
+        || kv_bool(w, k->use_ssl, encrypted(s)) < 0
+        || kv_string(w, k->username, username(p, s->user_name, req)) < 0)
         return -1;
     return 0;
 }
@@ -183,11 +193,11 @@ static int mail_payload(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
         return -1;
     if (kv_string(w, "EmailAccountType", imap ? "EmailTypeIMAP" : "EmailTypePOP") < 0
         || kv_string(w, "EmailAddress", req->addr->address) < 0
-        || mail_server(w, p, "Incoming", sv->incoming, req) < 0)
+        || mail_server(w, p, &incoming_keys, sv->incoming, req) < 0)
         return -1;
     if (req->password && kv_string(w, "IncomingPassword", req->password) < 0)
         return -1;
-    if (mail_server(w, p, "Outgoing", sv->outgoing, req) < 0)
+    if (mail_server(w, p, &outgoing_keys, sv->outgoing, req) < 0)
         return -1;
     if (req->password && kv_string(w, "OutgoingPassword", req->password) < 0)
         return -1;
@@ -199,12 +209,31 @@ static int mail_payload(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
     return amx_xml_end(w);
 }
 
+/* What differs between a CalDAV and a CardDAV payload. */
+typedef struct {
+    const char *name, *payload_type, *role;
+    const char *account_description, *host_name, *password, *port, *principal_url,
+               *use_ssl, *username;
+} dav_keys;
+
+static const dav_keys caldav_keys = {
+    "CalDAV", "com.apple.caldav.account", "caldav",
+    "CalDAVAccountDescription", "CalDAVHostName", "CalDAVPassword", "CalDAVPort",
+    "CalDAVPrincipalURL", "CalDAVUseSSL", "CalDAVUsername"
+};
+static const dav_keys carddav_keys = {
+    "CardDAV", "com.apple.carddav.account", "carddav",
+    "CardDAVAccountDescription", "CardDAVHostName", "CardDAVPassword", "CardDAVPort",
+    "CardDAVPrincipalURL", "CardDAVUseSSL", "CardDAVUsername"
+};
+
 static int dav_payload(amx_xml *w, apr_pool_t *p, const amx_davserver *s,
                        const amx_mc_request *req)
 {
-    int cal = amx_dav_type_parse(s->type) == AMX_DAV_CALDAV;
-    const char *t = cal ? "CalDAV" : "CardDAV";
+    const dav_keys *k = amx_dav_type_parse(s->type) == AMX_DAV_CALDAV
+                      ? &caldav_keys : &carddav_keys;
     const char *url = amx_placeholder_expand(p, s->url, req->addr);
+    const char *description = apr_pstrcat(p, k->name, " ", req->addr->address, NULL);
     apr_uri_t uri;
     int port = s->port;
 
@@ -214,28 +243,22 @@ static int dav_payload(amx_xml *w, apr_pool_t *p, const amx_davserver *s,
     if (port <= 0 && uri.port_str)
         port = uri.port;
     if (amx_xml_start(w, "dict") < 0
-        || kv_string(w, apr_pstrcat(p, t, "AccountDescription", NULL),
-                     apr_pstrcat(p, t, " ", req->addr->address, NULL)) < 0
-        || kv_string(w, apr_pstrcat(p, t, "HostName", NULL),
-                     uri.hostname ? uri.hostname : url) < 0)
+        || kv_string(w, k->account_description, description) < 0
+        || kv_string(w, k->host_name, uri.hostname ? uri.hostname : url) < 0)
         return -1;
-    if (req->password && kv_string(w, apr_pstrcat(p, t, "Password", NULL), req->password) < 0)
+    if (req->password && kv_string(w, k->password, req->password) < 0)
         return -1;
-    if (port > 0 && kv_int(w, apr_pstrcat(p, t, "Port", NULL), port) < 0)
+    if (port > 0 && kv_int(w, k->port, port) < 0)
         return -1;
-    if (kv_string(w, apr_pstrcat(p, t, "PrincipalURL", NULL), url) < 0
-        || kv_bool(w, apr_pstrcat(p, t, "UseSSL", NULL), s->use_ssl) < 0)
+    if (kv_string(w, k->principal_url, url) < 0
+        || kv_bool(w, k->use_ssl, s->use_ssl) < 0)
         return -1;
-    if (s->user_name && kv_string(w, apr_pstrcat(p, t, "Username", NULL),
-                                  username(p, s->user_name, req)) < 0)
+    if (s->user_name && kv_string(w, k->username, username(p, s->user_name, req)) < 0)
         return -1;
     /* The role names the server by its URL, not its row id, so that the
      * identifiers survive a re-import of the database. */
-    if (payload_keys(w, p, req->addr, cal ? "com.apple.caldav.account"
-                                          : "com.apple.carddav.account",
-                     apr_pstrcat(p, cal ? "caldav" : "carddav", NULL), url,
-                     apr_pstrcat(p, t, " ", req->addr->address, NULL),
-                     apr_pstrcat(p, t, " account ", req->addr->address, NULL)) < 0)
+    if (payload_keys(w, p, req->addr, k->payload_type, k->role, url, description,
+                     apr_pstrcat(p, k->name, " account ", req->addr->address, NULL)) < 0)
         return -1;
     return amx_xml_end(w);
 }

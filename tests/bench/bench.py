@@ -280,14 +280,18 @@ def main():
             print(f"\ncallgrind, httpd -X, {args.callgrind_requests} requests each:")
             htdocs_src = work / "httpd-sqlite" / "htdocs"
             ir = {}
-            for name, path in (("static", "/static/autoconfig.xml"),
-                               ("autoconfig", f"/mail/config-v1.1.xml?emailaddress={ADDRESS}")):
+            autoconfig = f"/mail/config-v1.1.xml?emailaddress={ADDRESS}"
+            for name, path, extra in (("static", "/static/autoconfig.xml", ""),
+                                      ("autoconfig", autoconfig, ""),
+                                      ("autoconfig-cached", autoconfig, "AutomxCacheTTL 60")):
                 root = work / f"cg-{name}"
                 shutil.copytree(htdocs_src, root / "cg-0" / "htdocs")
                 shutil.copytree(htdocs_src, root / f"cg-{args.callgrind_requests}" / "htdocs")
-                ir[name] = callgrind_instructions(root, db, path, args.callgrind_requests, STATIC_CONF)
-                print(f"  {name:<12}{ir[name]:>12.0f} instructions/request")
-            print(f"  ratio autoconfig/static: {ir['autoconfig'] / ir['static']:.2f}")
+                ir[name] = callgrind_instructions(root, db, path, args.callgrind_requests,
+                                                  STATIC_CONF + extra)
+                print(f"  {name:<18}{ir[name]:>12.0f} instructions/request")
+            for name in ("autoconfig", "autoconfig-cached"):
+                print(f"  ratio {name}/static: {ir[name] / ir['static']:.2f}")
     finally:
         if pg:
             pg.destroy()
