@@ -1,4 +1,5 @@
 /* Apple configuration profile generator. */
+#include <apr_encode.h>
 #include <apr_sha1.h>
 #include <apr_strings.h>
 #include <apr_uri.h>
@@ -69,8 +70,9 @@ const char *amx_mc_authentication(const char *v)
 
 const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
 {
-    static const char hex[] = "0123456789ABCDEF";
+    static const int groups[] = { 4, 2, 2, 2, 6 };  /* bytes */
     unsigned char digest[APR_SHA1_DIGESTSIZE];
+    const unsigned char *in = digest;
     apr_sha1_ctx_t ctx;
     char *uuid, *out;
     int i;
@@ -86,13 +88,14 @@ const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
     /* 8-4-4-4-12 upper-case hex digits; a formatter per byte would cost
      * more than the hash. */
     uuid = out = apr_palloc(p, 37);
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
+    for (i = 0; i < 5; i++) {
+        apr_size_t len;
+        if (i > 0)
             *out++ = '-';
-        *out++ = hex[digest[i] >> 4];
-        *out++ = hex[digest[i] & 0x0F];
+        apr_encode_base16_binary(out, in, groups[i], APR_ENCODE_NONE, &len);
+        out += len;
+        in += groups[i];
     }
-    *out = '\0';
     return uuid;
 }
 

@@ -17,6 +17,7 @@
 #include "httpd.h"
 #include "http_log.h"
 #include "apr_atomic.h"
+#include "apr_encode.h"
 #include "apr_dbd.h"
 #include "apr_strings.h"
 #include "apr_optional.h"
@@ -71,8 +72,7 @@ static const statement statements[] = {
         " SELECT 'V', v.id, NULL, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type,"
         " CASE WHEN v.domain_required THEN 'true' ELSE 'false' END, v.user_name, NULL"
         " FROM davserver_domain vd JOIN davserver v ON v.id = vd.davserver_id"
-        " WHERE vd.domain_id = " DOMAIN_ID
-        "", 4 },
+        " WHERE vd.domain_id = " DOMAIN_ID, 4 },
     [Q_LDAPSERVER] = { "automx_ldapserver",
         "SELECT id, name, port, use_ssl, search_base, search_filter, attr_uid,"
         " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1 },
@@ -262,24 +262,25 @@ typedef struct {
     apr_array_header_t *provider_domains;  /* of provider_domain */
 } domain_ctx;
 
-static int by_id(const void *a, const void *b)
+static int compare(long x, long y)
 {
-    long x = ((const provider_domain *)a)->id, y = ((const provider_domain *)b)->id;
     return x < y ? -1 : x > y;
 }
 
-static int by_prio_then_id(const void *a, const void *b)
+static int domain_by_id(const void *a, const void *b)
+{
+    return compare(((const provider_domain *)a)->id, ((const provider_domain *)b)->id);
+}
+
+static int server_by_prio_then_id(const void *a, const void *b)
 {
     const amx_server *x = a, *y = b;
-    if (x->prio != y->prio)
-        return x->prio < y->prio ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
+    return x->prio != y->prio ? compare(x->prio, y->prio) : compare(x->id, y->id);
 }
 
 static int davserver_by_id(const void *a, const void *b)
 {
-    long x = ((const amx_davserver *)a)->id, y = ((const amx_davserver *)b)->id;
-    return x < y ? -1 : x > y;
+    return compare(((const amx_davserver *)a)->id, ((const amx_davserver *)b)->id);
 }
 
 /* The provider's domains and the domain's DAV servers by id, its mail
@@ -290,12 +291,13 @@ static void put_in_order(domain_ctx *ctx, apr_pool_t *p)
     apr_array_header_t *pd = ctx->provider_domains;
     int i;
 
-    qsort(pd->elts, (size_t)pd->nelts, sizeof(provider_domain), by_id);
+    qsort(pd->elts, (size_t)pd->nelts, sizeof(provider_domain), domain_by_id);
     d->provider_domains = apr_array_make(p, pd->nelts, sizeof(const char *));
     for (i = 0; i < pd->nelts; i++)
         APR_ARRAY_PUSH(d->provider_domains, const char *)
             = APR_ARRAY_IDX(pd, i, provider_domain).name;
-    qsort(d->servers->elts, (size_t)d->servers->nelts, sizeof(amx_server), by_prio_then_id);
+    qsort(d->servers->elts, (size_t)d->servers->nelts, sizeof(amx_server),
+          server_by_prio_then_id);
     qsort(d->davservers->elts, (size_t)d->davservers->nelts, sizeof(amx_davserver),
           davserver_by_id);
 }
@@ -305,7 +307,6 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
 {
     domain_ctx *ctx = ctxv;
     amx_domain_data *d = ctx->d;
-
     const char *kind = amx_store_entry(drv, row, 0);
 
     switch (kind ? kind[0] : '\0') {
@@ -396,19 +397,17 @@ static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
 static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **out);
 
 /* "<server_rec address in hex> <domain>": virtual hosts may use different
- * databases. Made by hand because a formatter costs a tenth of a cached
+ * databases. Not apr_psprintf(): a formatter costs a tenth of a cached
  * reply. */
 static const char *cache_key(request_rec *r, const char *domain)
 {
-    static const char hex[] = "0123456789abcdef";
-    apr_size_t len = strlen(domain), i;
     uintptr_t s = (uintptr_t)r->server;
-    char *key = apr_palloc(r->pool, 2 * sizeof(s) + 1 + len + 1), *k = key;
+    apr_size_t len = strlen(domain), n;
+    char *key = apr_palloc(r->pool, 2 * sizeof(s) + 1 + len + 1);
 
-    for (i = 0; i < 2 * sizeof(s); i++)
-        *k++ = hex[(s >> (4 * (2 * sizeof(s) - 1 - i))) & 0x0F];
-    *k++ = ' ';
-    memcpy(k, domain, len + 1);
+    apr_encode_base16_binary(key, (const unsigned char *)&s, sizeof(s), APR_ENCODE_NONE, &n);
+    key[n] = ' ';
+    memcpy(key + n + 1, domain, len + 1);
     return key;
 }
 

@@ -24,7 +24,9 @@ typedef struct {
     apr_size_t n;
 } markup;
 
-static const char spaces[2 * AMX_XML_MAX_DEPTH + 1] = "                                ";
+#define SPACES "                                "
+_Static_assert(sizeof(SPACES) - 1 == 2 * AMX_XML_MAX_DEPTH, "two spaces a level");
+static const char spaces[] = SPACES;
 
 static void put(markup *m, const char *s, apr_size_t len)
 {
@@ -55,15 +57,15 @@ static int write_bytes(amx_xml *w, const char *s, apr_size_t len)
 /* The characters xmlTextWriter escapes in element text. */
 #define TEXT_SPECIALS "<>&\"\r"
 
-/* Escaped as xmlTextWriter escapes element text. */
-static int write_text(amx_xml *w, const char *text)
+/* Escaped as xmlTextWriter escapes element text; PLAIN is the length of
+ * its start without TEXT_SPECIALS. */
+static int write_text(amx_xml *w, const char *text, apr_size_t plain)
 {
-    apr_size_t len = strcspn(text, TEXT_SPECIALS);
     xmlChar *escaped;
     int rv;
 
-    if (text[len] == '\0')
-        return write_bytes(w, text, len);
+    if (text[plain] == '\0')
+        return write_bytes(w, text, plain);
     escaped = xmlEncodeSpecialChars(NULL, BAD_CAST text);
     if (escaped == NULL)
         return fail(w);
@@ -208,7 +210,7 @@ int amx_xml_end(amx_xml *w)
 int amx_xml_element(amx_xml *w, const char *name, const char *text)
 {
     markup m = { .n = 0 };
-    apr_size_t len, text_len;
+    apr_size_t len, plain;
 
     if (text == NULL)
         return amx_xml_start(w, name) < 0 || amx_xml_end(w) < 0 ? -1 : 0;
@@ -217,12 +219,12 @@ int amx_xml_element(amx_xml *w, const char *name, const char *text)
     start_tag(w, &m, name, len);
     put(&m, ">", 1);
     w->in_tag = 0;
-    text_len = strcspn(text, TEXT_SPECIALS);
-    if (text[text_len] == '\0' && text_len <= SHORT_TEXT) {
-        put(&m, text, text_len);
+    plain = strcspn(text, TEXT_SPECIALS);
+    if (text[plain] == '\0' && plain <= SHORT_TEXT) {
+        put(&m, text, plain);
     }
     else {
-        if (write_bytes(w, m.s, m.n) < 0 || write_text(w, text) < 0)
+        if (write_bytes(w, m.s, m.n) < 0 || write_text(w, text, plain) < 0)
             return -1;
         m.n = 0;
     }
