@@ -47,6 +47,9 @@ void test_mobileconfig(void)
 
     {
         const char *a = amx_mc_uuid(unit_pool, "a@example.com", "mail");
+        /* Pinned: an iPhone replaces a profile by these identifiers, so
+         * they must not change from one release to the next. */
+        CHECK_STR(a, "E6454C94-2ACD-5B3E-B5E4-DB541B9937F2");
         CHECK(strlen(a) == 36 && a[14] == '5');
         CHECK(strchr("89AB", a[19]) != NULL);
         CHECK_STR(amx_mc_uuid(unit_pool, "a@example.com", "mail"), a);
