@@ -81,7 +81,10 @@ def httpd_env():
                                  text=True).stdout.strip()
         env["LD_PRELOAD"] = libasan
         # httpd's pools are freed at exit, not before: leaks are not findings.
-        env["ASAN_OPTIONS"] = f"detect_leaks=0:halt_on_error=1:abort_on_error=1:log_path={logs}/asan"
+        # Findings in httpd and APR that are not the module's are suppressed,
+        # each with its reason, in tests/sanitizers/asan.supp.
+        env["ASAN_OPTIONS"] = (f"detect_leaks=0:halt_on_error=1:abort_on_error=1:log_path={logs}/asan"
+                               f":suppressions={REPO}/tests/sanitizers/asan.supp")
         env["UBSAN_OPTIONS"] = f"halt_on_error=1:print_stacktrace=1:log_path={logs}/ubsan"
     return env
 
