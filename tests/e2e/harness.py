@@ -32,8 +32,11 @@ def make_sqlite_db(path, *scripts):
     """A fresh SQLite file with the schema and the given SQL scripts."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        path.unlink()
+    # A database in write-ahead-log mode is three files; a log left behind
+    # would be read as part of the new one.
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if stale.exists():
+            stale.unlink()
     con = sqlite3.connect(path)
     con.executescript((SQL / "sqlite" / "schema.sql").read_text())
     for script in scripts:

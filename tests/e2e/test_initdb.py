@@ -56,6 +56,44 @@ def test_get_creates_tables_and_sample_data(fresh, httpd):
     assert dump(fresh.db) == before
 
 
+def journal_mode(db):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_get_puts_a_new_sqlite_database_in_write_ahead_log_mode(fresh):
+    # The schema's PRAGMA runs before the transaction that creates the
+    # tables (SQLite refuses it inside one); lookups then read without file
+    # locks and never wait for a writer.
+    assert fresh.get("/initdb/").status == 200
+    assert journal_mode(fresh.db) == "wal"
+    assert autoconfig(fresh, "user@example.com").status == 200
+    assert post(fresh, {"provider": "WAL", "domains": ["wal.example"],
+                        "servers": [{"name": "imap.wal.example", "type": "imap"}]}).status == 200
+    assert "imap.wal.example" in autoconfig(fresh, "x@wal.example").text
+
+
+def test_an_existing_database_keeps_its_journal_mode(private_httpd, workdir):
+    # automx2's databases use a rollback journal; the module changes the
+    # journal mode only when automx-initdb creates tables, never on lookups.
+    d = workdir / "rollback-journal"
+    d.mkdir()
+    db = d / "automx.db"
+    con = sqlite3.connect(db)
+    con.executescript((SQL / "sqlite" / "schema.sql").read_text())
+    con.execute("PRAGMA journal_mode = DELETE")
+    con.executescript((SQL / "sample-data.sql").read_text())
+    con.close()
+    allow_httpd(d)
+    private_httpd.start(dbdparams=str(db))
+    for _ in range(3):
+        assert autoconfig(private_httpd, "user@example.com").status == 200
+    assert journal_mode(db) == "delete"
+
+
 def test_legacy_seed_with_defaults(fresh):
     fresh.get("/initdb/")
     r = post(fresh, {"provider": "Example Inc.", "domains": ["Example.INFO", "example.biz"],
