@@ -93,7 +93,7 @@ static int select_long(request_rec *r, ap_dbd_t *dbd, const char *sql, long *out
 }
 
 static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error);
-static void run_pragmas(request_rec *r, ap_dbd_t *dbd);
+static void use_write_ahead_log(request_rec *r, ap_dbd_t *dbd);
 
 /* Opens a write transaction that no other writer can interleave with,
  * creating the missing tables first when CREATE. */
@@ -106,8 +106,8 @@ static int begin(request_rec *r, ap_dbd_t *dbd, int create, const char **error)
      * the transaction: there the tables are made first, on their own. */
     if (create && kind == DB_MYSQL && create_tables(r, dbd, error) != 0)
         return -1;
-    if (create)
-        run_pragmas(r, dbd);
+    if (create && kind == DB_SQLITE)
+        use_write_ahead_log(r, dbd);
     /* SQLite: IMMEDIATE takes the write lock now, so two seeds cannot both
      * read the same max(id) and then both write. */
     if (exec_sql(r, dbd, kind == DB_SQLITE ? "BEGIN IMMEDIATE"
@@ -157,41 +157,31 @@ static const char *const *schema_for(ap_dbd_t *dbd)
     }
 }
 
-static const char *const *pragmas_for(ap_dbd_t *dbd)
+/* automx-initdb puts an SQLite database in write-ahead-log mode: a lookup
+ * then takes no file lock and never waits for a writer. The log needs
+ * automx.db-wal and automx.db-shm beside the database, created and written
+ * by every reader, so it is set only here, where httpd writes to the
+ * directory anyway (SQLite's journal), and never in sql/: a database
+ * provisioned by hand into a directory httpd may only read must keep
+ * working. Outside any transaction, where SQLite accepts it; it returns a
+ * row, so it is a select. When it fails the tables are created all the
+ * same: the database works without it, only slower. */
+static void use_write_ahead_log(request_rec *r, ap_dbd_t *dbd)
 {
-    switch (kind_of(dbd)) {
-    case DB_PGSQL:
-        return amx_sql_pragmas_pgsql;
-    case DB_MYSQL:
-        return amx_sql_pragmas_mysql;
-    default:
-        return amx_sql_pragmas_sqlite3;
-    }
-}
+    static const char sql[] = "PRAGMA journal_mode = WAL";
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv;
 
-/* The schema's PRAGMAs, outside any transaction: SQLite refuses to change
- * the journal mode inside one. They return a row, so they are selects. One
- * that fails (write-ahead logging in a directory httpd may not write to) is
- * logged and the tables are created all the same: the database works
- * without it, only slower. */
-static void run_pragmas(request_rec *r, ap_dbd_t *dbd)
-{
-    const char *const *sql;
-    for (sql = pragmas_for(dbd); *sql; sql++) {
-        apr_dbd_results_t *res = NULL;
-        apr_dbd_row_t *row = NULL;
-        int rv;
-
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00300: %s", *sql);
-        rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, *sql, 1);
-        if (rv != 0) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AMX00305: %s: %s", *sql,
-                          apr_dbd_error(dbd->driver, dbd->handle, rv));
-            continue;
-        }
-        for (int n = 1; amx_store_row(dbd->driver, r->pool, res, &row, n) == 0; n++)
-            ;
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00300: %s", sql);
+    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 1);
+    if (rv != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AMX00305: %s: %s", sql,
+                      apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return;
     }
+    for (int n = 1; amx_store_row(dbd->driver, r->pool, res, &row, n) == 0; n++)
+        ;
 }
 
 /* The tables that are missing (every statement is IF NOT EXISTS). */

@@ -22,30 +22,23 @@ def statements(path):
     return out
 
 
-def is_pragma(st):
-    return st.upper().startswith("PRAGMA ")
-
-
 def c_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def main():
     sql = Path(sys.argv[1])
-    # Each schema's PRAGMAs go to an array of their own: SQLite refuses
-    # some of them (journal_mode) inside the transaction that creates the
-    # tables, so automx-initdb runs them first.
-    arrays = {}
-    for db, schema in (("sqlite3", "sqlite"), ("pgsql", "postgresql"), ("mysql", "mysql")):
-        sts = statements(sql / schema / "schema.sql")
-        arrays[f"amx_sql_pragmas_{db}"] = [st for st in sts if is_pragma(st)]
-        arrays[f"amx_sql_schema_{db}"] = [st for st in sts if not is_pragma(st)]
-    arrays["amx_sql_sample_data"] = statements(sql / "sample-data.sql")
+    arrays = {
+        "amx_sql_schema_sqlite3": sql / "sqlite" / "schema.sql",
+        "amx_sql_schema_pgsql": sql / "postgresql" / "schema.sql",
+        "amx_sql_schema_mysql": sql / "mysql" / "schema.sql",
+        "amx_sql_sample_data": sql / "sample-data.sql",
+    }
     print("/* Generated from sql/ by tools/sql2c.py: do not edit. */")
     print("#ifndef AMX_SQL_GEN_H\n#define AMX_SQL_GEN_H\n")
-    for name, sts in arrays.items():
+    for name, path in arrays.items():
         print(f"static const char *const {name}[] = {{")
-        for st in sts:
+        for st in statements(path):
             print(f"    {c_string(st)},")
         print("    NULL\n};\n")
     print("#endif")

@@ -2,14 +2,6 @@
 -- database works unchanged. Safe to load again: nothing is replaced.
 -- Each statement ends with ';' at the end of a line (automx-initdb splits
 -- this file there).
-
--- Write-ahead logging: a lookup never waits for automx-initdb or another
--- writer, and reads need no file lock and no journal check per query (3
--- system calls instead of 8). It is kept in the file, so it is set once;
--- it needs the directory writable by httpd's user (for automx.db-wal and
--- automx.db-shm) and a local file system. automx-initdb runs PRAGMAs
--- before its transaction, where SQLite accepts them.
-PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS provider (
     id INTEGER NOT NULL PRIMARY KEY,
     name VARCHAR(128) NOT NULL,

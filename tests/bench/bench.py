@@ -13,6 +13,7 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -250,6 +251,10 @@ def main():
             TARGETS.append(Target("autoconfig-100k", "/mail/config-v1.1.xml?emailaddress=u@d1.example",
                                   "autoconfig-100k.xml", lua=HERE / "scale.lua"))
         db = make_sqlite_db(work / "db" / "automx.db", *scripts)
+        # Write-ahead logging, as automx-initdb leaves a database (README 3.3).
+        con = sqlite3.connect(db)
+        con.execute("PRAGMA journal_mode = WAL")
+        con.close()
         databases = [("sqlite", "sqlite3", str(db))]
         if args.pgsql:
             import dbservers

@@ -1,5 +1,6 @@
 """automx-initdb: create, seed, export, purge, each in one transaction (SPEC §8)."""
 import json
+import os
 import sqlite3
 import threading
 import xml.etree.ElementTree as ET
@@ -65,9 +66,9 @@ def journal_mode(db):
 
 
 def test_get_puts_a_new_sqlite_database_in_write_ahead_log_mode(fresh):
-    # The schema's PRAGMA runs before the transaction that creates the
-    # tables (SQLite refuses it inside one); lookups then read without file
-    # locks and never wait for a writer.
+    # The PRAGMA runs before the transaction that creates the tables
+    # (SQLite refuses it inside one); lookups then read without file locks
+    # and never wait for a writer.
     assert fresh.get("/initdb/").status == 200
     assert journal_mode(fresh.db) == "wal"
     assert autoconfig(fresh, "user@example.com").status == 200
@@ -76,22 +77,38 @@ def test_get_puts_a_new_sqlite_database_in_write_ahead_log_mode(fresh):
     assert "imap.wal.example" in autoconfig(fresh, "x@wal.example").text
 
 
-def test_an_existing_database_keeps_its_journal_mode(private_httpd, workdir):
-    # automx2's databases use a rollback journal; the module changes the
-    # journal mode only when automx-initdb creates tables, never on lookups.
-    d = workdir / "rollback-journal"
-    d.mkdir()
-    db = d / "automx.db"
-    con = sqlite3.connect(db)
-    con.executescript((SQL / "sqlite" / "schema.sql").read_text())
-    con.execute("PRAGMA journal_mode = DELETE")
-    con.executescript((SQL / "sample-data.sql").read_text())
-    con.close()
-    allow_httpd(d)
+def test_a_database_in_a_directory_httpd_may_only_read_still_answers(private_httpd, workdir):
+    # Provisioned by hand with sql/ (rollback journal) into a directory that
+    # belongs to root: lookups never write, so they work, and they leave the
+    # journal mode alone.
+    db = make_sqlite_db(workdir / "read-only" / "automx.db", SQL / "sample-data.sql")
+    for path, mode in ((db.parent, 0o755), (db, 0o644)):
+        os.chown(path, 0, 0)
+        path.chmod(mode)
     private_httpd.start(dbdparams=str(db))
     for _ in range(3):
         assert autoconfig(private_httpd, "user@example.com").status == 200
     assert journal_mode(db) == "delete"
+    assert sorted(p.name for p in db.parent.iterdir()) == ["automx.db"]
+
+
+def test_write_ahead_log_in_a_directory_httpd_may_no_longer_write_is_503(fresh):
+    # The failure README's troubleshooting describes: a WAL database whose
+    # directory was given back to root. Every lookup must create or write
+    # automx.db-shm, so each is a 503 naming SQLite's reason, and httpd
+    # goes on answering.
+    assert fresh.get("/initdb/").status == 200
+    fresh.stop()
+    for path, mode in ((fresh.db.parent, 0o755), (fresh.db, 0o644)):
+        os.chown(path, 0, 0)
+        path.chmod(mode)
+    fresh.start(dbdparams=str(fresh.db))
+    fresh.expect_log(r"AMX00036: .*attempt to write a readonly database")
+    for _ in range(3):
+        r = autoconfig(fresh, "user@example.com")
+        assert r.status == 503 and r.header("Retry-After") == "30"
+    assert fresh.get("/mail/config-v1.1.xml?emailaddress=x@@bad").status == 400
+    assert fresh.alive()
 
 
 def test_legacy_seed_with_defaults(fresh):
