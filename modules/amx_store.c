@@ -139,8 +139,12 @@ static apr_dbd_prepared_t *prepare(request_rec *r, ap_dbd_t *dbd, const char *la
 }
 
 /* Runs a prepared statement, retried once with a fresh preparation: the
- * driver may have reconnected since it was made. Inside a transaction a
- * failure is final (the transaction is lost anyway). */
+ * driver may have reconnected since it was made, or the connection may be
+ * one the server closed (a database restart) that mod_dbd kept in its pool;
+ * then the driver's connection check reconnects first (pgsql: PQreset,
+ * mysql: mysql_ping), so that no request fails once the database is back.
+ * Inside a transaction a failure is final (the transaction is lost
+ * anyway). */
 static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
                    int nargs, const char **args, apr_dbd_results_t **res, int *nrows,
                    int retry, const char **error)
@@ -150,10 +154,15 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00032: %s [%s]", sql,
                   nargs ? args[0] : "");
     for (attempt = 0; attempt < (retry ? 2 : 1); attempt++) {
-        apr_dbd_prepared_t *stmt = prepare(r, dbd, label, sql, attempt > 0, error);
+        apr_dbd_prepared_t *stmt;
         int rv;
-        if (stmt == NULL)
+        if (attempt > 0 && apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS)
             return -1;
+        /* Preparing is the first use of a connection that mod_dbd opened
+         * ahead (DBDMin): its failure is retried like the statement's. */
+        stmt = prepare(r, dbd, label, sql, attempt > 0, error);
+        if (stmt == NULL)
+            continue;
         if (res) {
             *res = NULL;
             /* Random access: the pgsql driver reads sequential results
