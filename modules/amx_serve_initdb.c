@@ -164,24 +164,14 @@ static const char *const *schema_for(ap_dbd_t *dbd)
  * directory anyway (SQLite's journal), and never in sql/: a database
  * provisioned by hand into a directory httpd may only read must keep
  * working. Outside any transaction, where SQLite accepts it; it returns a
- * row, so it is a select. When it fails the tables are created all the
- * same: the database works without it, only slower. */
+ * row (the mode now in force), so it is a select. When it fails the tables
+ * are created all the same: the database works without it, only slower. */
 static void use_write_ahead_log(request_rec *r, ap_dbd_t *dbd)
 {
-    static const char sql[] = "PRAGMA journal_mode = WAL";
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    int rv;
-
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00300: %s", sql);
-    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 1);
-    if (rv != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AMX00305: %s: %s", sql,
-                      apr_dbd_error(dbd->driver, dbd->handle, rv));
-        return;
-    }
-    for (int n = 1; amx_store_row(dbd->driver, r->pool, res, &row, n) == 0; n++)
-        ;
+    long ignored;
+    const char *error = NULL;
+    if (select_long(r, dbd, "PRAGMA journal_mode = WAL", &ignored, &error) != 0)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AMX00305: %s", error);
 }
 
 /* The tables that are missing (every statement is IF NOT EXISTS). */

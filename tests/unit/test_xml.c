@@ -219,18 +219,15 @@ void test_xml(void)
     CHECK(rv == 0);
 
     /* Misuse is refused, and a refused call fails the whole document. */
-    write_doc(too_deep, &rv);
-    CHECK(rv == -1);
-    write_doc(long_name, &rv);
-    CHECK(rv == -1);
-    write_doc(attribute_after_content, &rv);
-    CHECK(rv == -1);
-    write_doc(end_without_start, &rv);
-    CHECK(rv == -1);
-    write_doc(doctype_inside, &rv);
-    CHECK(rv == -1);
-    write_doc(use_after_failure, &rv);
-    CHECK(rv == -1);
+    {
+        static int (*const misuses[])(amx_xml *) = { too_deep, long_name,
+            attribute_after_content, end_without_start, doctype_inside, use_after_failure };
+        for (size_t i = 0; i < sizeof(misuses) / sizeof(misuses[0]); i++) {
+            rv = 0;
+            write_doc(misuses[i], &rv);
+            CHECK(rv == -1);
+        }
+    }
 
     /* A callback that refuses the bytes fails close (libxml2 buffers up to
      * 4000 bytes, so the first calls may still succeed). */
