@@ -46,33 +46,36 @@ typedef struct {
  * column says what a row is. They are put in order here rather than by
  * ORDER BY, which would make SQLite sort every row of every kind and
  * cost as much as the rest of the query.
- *   D: id, -, provider_id, ldapserver_id, name, provider name, short name
- *   P: id, -, -, -, name                        (the provider's domains)
- *   S: id, prio, port, -, name, type, socket_type, user_name, authentication
- *   V: id, -, port, use_ssl, url, type, domain_required, user_name
- * Columns a row does not use are NULL, which a driver passes on without
- * converting anything; the first select fixes the column types for
- * PostgreSQL. The lowest id wins when names differ only in case. Portable
- * to the sqlite3, pgsql and mysql drivers. */
+ *   D: id, provider_id, ldapserver_id, name, provider name, short name
+ *   NULL: id, -, -, name                 (the provider's other domains)
+ *   S: id, prio, port, name, type, socket_type, user_name, authentication
+ *   V: id, port, use_ssl, url, type, domain_required, user_name
+ * The domain itself is one of the provider's domains, so one branch yields
+ * the D row and the provider's other domains, and the domain is looked up
+ * by name three times, not four. Every cell costs the sqlite3 driver
+ * several library calls, NULL cells included: a row has no more columns
+ * than an S row needs, and the provider's other domains (a hundred rows
+ * for some providers) carry only their id and name. The lowest id wins
+ * when names differ only in case. Portable to the sqlite3, pgsql and mysql drivers. */
 #define DOMAIN_ID "(SELECT MIN(id) FROM domain WHERE LOWER(name) = %s)"
+#define IF_SELF(expr) "CASE WHEN x.id = d.id THEN " expr " END"
 static const statement statements[] = {
     [Q_DOMAIN] = { "automx_domain",
-        "SELECT 'D', d.id, 0, d.provider_id, d.ldapserver_id, d.name, p.name, p.short_name,"
-        " NULL, NULL FROM domain d JOIN provider p ON p.id = d.provider_id"
+        "SELECT " IF_SELF("'D'") ", x.id, " IF_SELF("d.provider_id") ", "
+        IF_SELF("d.ldapserver_id") ", x.name, " IF_SELF("p.name") ", "
+        IF_SELF("p.short_name") ", NULL, NULL"
+        " FROM domain d JOIN provider p ON p.id = d.provider_id"
+        " JOIN domain x ON x.provider_id = d.provider_id"
         " WHERE d.id = " DOMAIN_ID
         " UNION ALL"
-        " SELECT 'P', x.id, NULL, NULL, NULL, x.name, NULL, NULL, NULL, NULL"
-        " FROM domain d JOIN domain x ON x.provider_id = d.provider_id"
-        " WHERE d.id = " DOMAIN_ID
-        " UNION ALL"
-        " SELECT 'S', s.id, s.prio, s.port, NULL, s.name, s.type, s.socket_type, s.user_name,"
+        " SELECT 'S', s.id, s.prio, s.port, s.name, s.type, s.socket_type, s.user_name,"
         " s.authentication FROM server_domain sd JOIN server s ON s.id = sd.server_id"
         " WHERE sd.domain_id = " DOMAIN_ID
         " UNION ALL"
-        " SELECT 'V', v.id, NULL, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type,"
+        " SELECT 'V', v.id, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type,"
         " CASE WHEN v.domain_required THEN 'true' ELSE 'false' END, v.user_name, NULL"
         " FROM davserver_domain vd JOIN davserver v ON v.id = vd.davserver_id"
-        " WHERE vd.domain_id = " DOMAIN_ID, 4 },
+        " WHERE vd.domain_id = " DOMAIN_ID, 3 },
     [Q_LDAPSERVER] = { "automx_ldapserver",
         "SELECT id, name, port, use_ssl, search_base, search_filter, attr_uid,"
         " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1 },
@@ -311,6 +314,14 @@ static void put_in_order(domain_ctx *ctx, apr_pool_t *p)
           davserver_by_id);
 }
 
+static int add_provider_domain(domain_ctx *ctx, long id, const char *name)
+{
+    provider_domain *pd = apr_array_push(ctx->provider_domains);
+    pd->id = id;
+    pd->name = name;
+    return name ? 0 : -1;
+}
+
 static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
                       apr_dbd_row_t *row, void *ctxv)
 {
@@ -318,43 +329,41 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
     amx_domain_data *d = ctx->d;
     const char *kind = amx_store_entry(drv, row, 0);
 
-    switch (kind ? kind[0] : '\0') {
+    if (kind == NULL)  /* one of the provider's other domains */
+        return add_provider_domain(ctx, col_long(drv, row, 1), col(r, drv, row, 4));
+    switch (kind[0]) {
     case 'D':
         ctx->found = 1;
         d->id = col_long(drv, row, 1);
-        d->provider_id = col_long(drv, row, 3);
-        ctx->ldapserver_id = amx_store_entry(drv, row, 4) ? col_long(drv, row, 4) : -1;
-        d->name = col(r, drv, row, 5);
-        d->provider_name = col(r, drv, row, 6);
-        d->provider_short_name = col(r, drv, row, 7);
-        return d->name && d->provider_name && d->provider_short_name ? 0 : -1;
-    case 'P': {
-        provider_domain *pd = apr_array_push(ctx->provider_domains);
-        pd->id = col_long(drv, row, 1);
-        pd->name = col(r, drv, row, 5);
-        return pd->name ? 0 : -1;
-    }
+        d->provider_id = col_long(drv, row, 2);
+        ctx->ldapserver_id = amx_store_entry(drv, row, 3) ? col_long(drv, row, 3) : -1;
+        d->name = col(r, drv, row, 4);
+        d->provider_name = col(r, drv, row, 5);
+        d->provider_short_name = col(r, drv, row, 6);
+        if (!d->provider_name || !d->provider_short_name)
+            return -1;
+        return add_provider_domain(ctx, d->id, d->name);
     case 'S': {
         amx_server *s = apr_array_push(d->servers);
         s->id = col_long(drv, row, 1);
         s->prio = (int)col_long(drv, row, 2);
         s->port = (int)col_long(drv, row, 3);
-        s->name = col(r, drv, row, 5);
-        s->type = col(r, drv, row, 6);
-        s->socket_type = col(r, drv, row, 7);
-        s->user_name = col(r, drv, row, 8);
-        s->authentication = col(r, drv, row, 9);
+        s->name = col(r, drv, row, 4);
+        s->type = col(r, drv, row, 5);
+        s->socket_type = col(r, drv, row, 6);
+        s->user_name = col(r, drv, row, 7);
+        s->authentication = col(r, drv, row, 8);
         return s->name && s->user_name && s->authentication ? 0 : -1;
     }
     case 'V': {
         amx_davserver *v = apr_array_push(d->davservers);
         v->id = col_long(drv, row, 1);
-        v->port = (int)col_long(drv, row, 3);
-        v->use_ssl = col_bool(drv, row, 4);
-        v->url = col(r, drv, row, 5);
-        v->type = col(r, drv, row, 6);
-        v->domain_required = col_bool(drv, row, 7);
-        v->user_name = col(r, drv, row, 8);
+        v->port = (int)col_long(drv, row, 2);
+        v->use_ssl = col_bool(drv, row, 3);
+        v->url = col(r, drv, row, 4);
+        v->type = col(r, drv, row, 5);
+        v->domain_required = col_bool(drv, row, 6);
+        v->user_name = col(r, drv, row, 7);
         return v->url ? 0 : -1;
     }
     }
@@ -396,7 +405,7 @@ static int ldapserver_row(request_rec *r, const apr_dbd_driver_t *drv,
 static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
                  row_fn fn, void *ctx, const char **error)
 {
-    const char *args[4] = { arg, arg, arg, arg };
+    const char *args[3] = { arg, arg, arg };
     apr_dbd_results_t *res;
     if (run(r, dbd, q, statements[q].nargs, args, &res, error) != 0)
         return -1;
