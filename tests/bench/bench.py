@@ -10,6 +10,7 @@ Instructions per request come from callgrind on `httpd -X`, which counts
 the same on a busy and on an idle machine.
 """
 import argparse
+import http.client
 import os
 import re
 import shutil
@@ -184,7 +185,9 @@ def callgrind_instructions(root, db, path, requests, extra):
     totals = []
     for n in (0, requests):
         h = Httpd(root / f"cg-{n}")
-        conf = h.write_conf(dbdparams=str(db), extra=extra, access_log=False)
+        # The log level of the wrk runs: at the test configuration's
+        # automx:debug, every lookup would also format and write a log line.
+        conf = h.write_conf(dbdparams=str(db), extra=extra, access_log=False, loglevel="warn")
         out = h.root / "logs" / "callgrind.out"
         out.write_bytes(b"")
         out.chmod(0o666)  # valgrind opens it as root, writes it as httpd's user
@@ -198,7 +201,6 @@ def callgrind_instructions(root, db, path, requests, extra):
                     break
             except OSError:
                 time.sleep(0.2)
-        import http.client
         conn = http.client.HTTPConnection("127.0.0.1", h.port, timeout=60)
         for _ in range(n):
             conn.request("GET", path)
