@@ -1,12 +1,29 @@
-"""sql/: the schema, the sample data and the generator, through the module."""
+"""sql/: the schema, the sample data and the generators, through the module."""
+import re
+import sqlite3
 import subprocess
 import xml.etree.ElementTree as ET
 
+import pytest
+
+from conftest import db_server
 from harness import REPO, SQL, make_sqlite_db
+
+# The indexes of the schema besides primary keys and UNIQUE constraints.
+LOOKUP_INDEXES = {"domain_name_lower", "domain_provider_name", "server_domain_by_domain",
+                  "davserver_domain_by_domain"}
+# What earlier versions of the schema created instead of the last three.
+SINGLE_COLUMN_INDEXES = """
+    DROP INDEX domain_provider_name;
+    DROP INDEX server_domain_by_domain;
+    DROP INDEX davserver_domain_by_domain;
+    CREATE INDEX domain_provider ON domain (provider_id);
+    CREATE INDEX server_domain_domain ON server_domain (domain_id);
+    CREATE INDEX davserver_domain_domain ON davserver_domain (domain_id);
+"""
 
 
 def test_schema_loads_twice(tmp_path):
-    import sqlite3
     con = sqlite3.connect(tmp_path / "x.db")
     schema = (SQL / "sqlite" / "schema.sql").read_text()
     con.executescript(schema)
@@ -17,6 +34,63 @@ def test_schema_loads_twice(tmp_path):
                         "davserver_domain", "ldapserver")}
     assert counts == {"provider": 3, "domain": 5, "server": 6, "server_domain": 7,
                       "davserver": 2, "davserver_domain": 3, "ldapserver": 0}
+
+
+@pytest.mark.parametrize("driver", ["sqlite3", "pgsql"])
+def test_loading_the_schema_again_replaces_single_column_indexes(driver, tmp_path, workdir):
+    if driver == "sqlite3":
+        con = sqlite3.connect(tmp_path / "x.db")
+        load = con.executescript
+        schema = (SQL / "sqlite" / "schema.sql").read_text()
+        indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        names = lambda: {row[0] for row in con.execute(indexes)}  # noqa: E731
+    else:
+        srv = db_server(driver, workdir)
+        srv.reset()
+        load = srv.sql
+        schema = (SQL / "postgresql" / "schema.sql").read_text()
+        names = lambda: {n for n in srv.sql(  # noqa: E731
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'").split()
+            if not n.endswith(("_pkey", "_key"))}
+    load(schema)
+    assert names() == LOOKUP_INDEXES
+    load(SINGLE_COLUMN_INDEXES)
+    assert names() == LOOKUP_INDEXES - {"domain_provider_name", "server_domain_by_domain",
+                                        "davserver_domain_by_domain"} | {
+        "domain_provider", "server_domain_domain", "davserver_domain_domain"}
+    load(schema)
+    assert names() == LOOKUP_INDEXES
+
+
+def test_domain_query_is_index_searches_only(private_httpd, workdir):
+    """SQLite's plan for the module's domain query, taken from its trace log,
+    on 5,000 domains of 50 providers: every table is searched through an
+    index, and the link tables and the provider's other domains are read
+    from the index alone."""
+    synthetic = subprocess.run([str(SQL / "generate-synthetic.py"), "--providers", "50",
+                                "--domains", "5000"],
+                               check=True, capture_output=True, text=True).stdout
+    db = make_sqlite_db(workdir / "plan" / "automx.db", SQL / "sample-data.sql", synthetic)
+    private_httpd.start(dbdparams=str(db), loglevel="warn automx:trace1")
+    r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=u@D7.example")
+    assert r.status == 200
+    prov = ET.fromstring(r.body).find("emailProvider")
+    assert [d.text for d in prov.findall("domain")] == [f"d{7 + 50 * i}.example"
+                                                        for i in range(100)]
+    assert len([s for s in prov if s.tag.endswith("Server")]) == 4
+    prepared = [m.group(1) for m in (re.search(r"AMX00031: prepare automx_domain_\d+: (.*)$", l)
+                                     for l in private_httpd.log_since_mark()) if m]
+    assert prepared, "no AMX00031 line for the domain query"
+    sql = prepared[0].replace("%s", "?")
+    con = sqlite3.connect(db)
+    plan = [row[3] for row in con.execute("EXPLAIN QUERY PLAN " + sql,
+                                          ["d7.example"] * sql.count("?"))]
+    assert not [step for step in plan if step.startswith("SCAN")], plan
+    assert sum("USING INDEX domain_name_lower" in step for step in plan) == sql.count("?"), plan
+    for step in ("SEARCH x USING COVERING INDEX domain_provider_name (provider_id=?)",
+                 "SEARCH sd USING COVERING INDEX server_domain_by_domain (domain_id=?)",
+                 "SEARCH vd USING COVERING INDEX davserver_domain_by_domain (domain_id=?)"):
+        assert step in plan, plan
 
 
 def test_generated_provider_is_served_escaped(private_httpd, workdir):
