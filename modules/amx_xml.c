@@ -6,12 +6,19 @@
 
 #include "amx_xml.h"
 
+/* Bytes collected before they go to libxml2's buffer in one call: a call
+ * costs some 150 instructions whatever its length, and a Mobileconfig
+ * reply is some 190 pieces. 4 KB holds a whole reply of the sample data. */
+#define PENDING_MAX 4096
+
 struct amx_xml {
     xmlOutputBufferPtr out;
     const char *open[AMX_XML_MAX_DEPTH];  /* names of the open elements */
     int depth;
     int in_tag;   /* the innermost start tag still lacks its '>' */
     int failed;
+    apr_size_t pending_len;
+    char pending[PENDING_MAX];
 };
 
 /* What one call writes, collected so that it reaches libxml2 at once: a
@@ -45,12 +52,32 @@ static int fail(amx_xml *w)
     return -1;
 }
 
+static int to_libxml2(amx_xml *w, const char *s, apr_size_t len)
+{
+    if (len > 0 && xmlOutputBufferWrite(w->out, (int)len, s) < 0)
+        return fail(w);
+    return 0;
+}
+
+static int flush_pending(amx_xml *w)
+{
+    apr_size_t len = w->pending_len;
+    w->pending_len = 0;
+    return to_libxml2(w, w->pending, len);
+}
+
 static int write_bytes(amx_xml *w, const char *s, apr_size_t len)
 {
     if (w->failed)
         return -1;
-    if (len > 0 && xmlOutputBufferWrite(w->out, (int)len, s) < 0)
-        return fail(w);
+    if (w->pending_len + len > PENDING_MAX) {
+        if (flush_pending(w) < 0)
+            return -1;
+        if (len > PENDING_MAX)
+            return to_libxml2(w, s, len);
+    }
+    memcpy(w->pending + w->pending_len, s, len);
+    w->pending_len += len;
     return 0;
 }
 
@@ -127,8 +154,10 @@ amx_xml *amx_xml_open(apr_pool_t *p, amx_xml_write_fn write, void *ctx)
     out = xmlOutputBufferCreateIO((xmlOutputWriteCallback)write, NULL, ctx, NULL);
     if (out == NULL)
         return NULL;
-    w = apr_pcalloc(p, sizeof(*w));
+    w = apr_palloc(p, sizeof(*w));  /* not the pending bytes: no need to zero them */
     w->out = out;
+    w->depth = w->in_tag = w->failed = 0;
+    w->pending_len = 0;
     apr_pool_cleanup_register(p, w, free_writer, apr_pool_cleanup_null);
     if (write_bytes(w, declaration, sizeof(declaration) - 1) < 0)
         return NULL;
@@ -256,7 +285,7 @@ int amx_xml_close(amx_xml *w)
         if (amx_xml_end(w) < 0)
             return -1;
     }
-    if (w->failed || xmlOutputBufferFlush(w->out) < 0)
+    if (w->failed || flush_pending(w) < 0 || xmlOutputBufferFlush(w->out) < 0)
         return fail(w);
     return 0;
 }

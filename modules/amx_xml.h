@@ -9,8 +9,9 @@
  * cost: xmlTextWriter allocates and frees a copy of every element name
  * and makes one buffer call per indentation level, which made it the
  * largest cost of a cached reply. Here the names of open elements stay
- * where the caller keeps them, and each tag is one buffer call. Text and
- * attribute values that need escaping are escaped by libxml2.
+ * where the caller keeps them, and the markup is collected and reaches
+ * libxml2's buffer in calls of up to 4 KB. Text and attribute values that
+ * need escaping are escaped by libxml2.
  */
 #ifndef AMX_XML_H
 #define AMX_XML_H
