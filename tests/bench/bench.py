@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Throughput, latency, CPU and memory of mod_automx next to a static file.
 
-One private httpd (mpm_event, keep-alive without limit, no access log)
-serves both the module's replies and, under /static/, files holding exactly
-the bytes of those replies: the static file is the physical limit of this
-machine for a reply of that size. wrk (2 threads, 32 connections) measures
-each target in alternating rounds after a warm-up; the figures are medians.
+One private httpd (mpm_event with two processes of 64 threads, keep-alive
+without limit, no access log) serves both the module's replies and, under
+/static/, files holding exactly the bytes of those replies: the static file
+is the physical limit of this machine for a reply of that size. wrk (2
+threads, 32 connections) measures each target in alternating rounds after a
+warm-up; the figures are medians, each ratio the median of the rounds'
+ratios, and every non-2xx reply and socket error is counted.
 Instructions per request come from callgrind on `httpd -X`, which counts
 the same on a busy and on an idle machine.
 """
@@ -35,6 +37,18 @@ EnableMMAP Off
 <Location /static/>
     SetHandler none
 </Location>
+"""
+# For the wrk runs, module and static file alike: one fixed set of workers
+# with a thread for every connection. mpm_event closes idle keep-alive
+# connections when all the threads of a process are busy, which happens
+# while it starts more processes, and wrk counts those as read errors.
+MPM_CONF = """
+StartServers 2
+ServerLimit 2
+ThreadsPerChild 64
+MaxRequestWorkers 128
+MinSpareThreads 1
+MaxSpareThreads 128
 """
 
 
@@ -115,8 +129,11 @@ def run_wrk(url, seconds, threads, connections, lua=None):
     p50 = parse_duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = parse_duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    # "Socket errors: connect 0, read 1, write 0, timeout 0", only when any.
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {"rps": rps, "requests": total, "p50": p50, "p99": p99,
-            "non2xx": int(bad.group(1)) if bad else 0}
+            "non2xx": int(bad.group(1)) if bad else 0,
+            "sockerr": sum(int(n) for n in sock.groups()) if sock else 0}
 
 
 def measure(httpd, url, args, lua=None):
@@ -166,18 +183,34 @@ def bench_server(label, httpd, args, results):
         for kind in ("static", "module"):
             rs = rounds[(t.name, kind)]
             med[kind] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+            for k in ("non2xx", "sockerr"):  # every one counts, not the median
+                med[kind][k] = sum(r[k] for r in rs)
+        # Ratios of each round's two runs, taken back to back: the speed of
+        # this VM drifts by more than the differences measured here, and a
+        # pair of runs seconds apart shares the drift.
+        pairs = list(zip(rounds[(t.name, "module")], rounds[(t.name, "static")]))
+        rps = [m["rps"] / s["rps"] for m, s in pairs]
+        med["ratio"] = {"rps": statistics.median(rps), "rps_min": min(rps), "rps_max": max(rps),
+                        "cpu_us": statistics.median(m["cpu_us"] / s["cpu_us"] for m, s in pairs)}
         results.append((label, t.name, med))
 
 
 def print_results(results):
+    """Medians over the rounds; each ratio is the median of the rounds'
+    ratios, and "range" the lowest and highest of them for req/s. The
+    error columns count every non-2xx reply and socket error of the module
+    and the static file in all rounds."""
     print()
-    print(f"{'setup':<22}{'reply':<16}{'req/s':>10}{'static':>10}{'ratio':>7}"
-          f"{'p50 ms':>8}{'p99 ms':>8}{'CPU us':>8}{'static':>8}{'ratio':>7}{'RSS MiB':>9}{'non-2xx':>8}")
+    print(f"{'setup':<22}{'reply':<16}{'req/s':>10}{'static':>10}{'ratio':>7}{'range':>11}"
+          f"{'p50 ms':>8}{'p99 ms':>8}{'CPU us':>8}{'static':>8}{'ratio':>7}{'RSS MiB':>9}"
+          f"{'non-2xx':>8}{'sock err':>9}")
     for label, name, med in results:
-        m, s = med["module"], med["static"]
-        print(f"{label:<22}{name:<16}{m['rps']:>10.0f}{s['rps']:>10.0f}{m['rps'] / s['rps']:>7.2f}"
+        m, s, q = med["module"], med["static"], med["ratio"]
+        spread = f"{q['rps_min']:.2f}-{q['rps_max']:.2f}"
+        print(f"{label:<22}{name:<16}{m['rps']:>10.0f}{s['rps']:>10.0f}{q['rps']:>7.2f}{spread:>11}"
               f"{m['p50']:>8.2f}{m['p99']:>8.2f}{m['cpu_us']:>8.1f}{s['cpu_us']:>8.1f}"
-              f"{m['cpu_us'] / s['cpu_us']:>7.2f}{m['rss_kib'] / 1024:>9.1f}{m['non2xx']:>8.0f}")
+              f"{q['cpu_us']:>7.2f}{m['rss_kib'] / 1024:>9.1f}"
+              f"{m['non2xx'] + s['non2xx']:>8}{m['sockerr'] + s['sockerr']:>9}")
 
 
 def callgrind_instructions(root, db, path, requests, extra):
@@ -275,7 +308,7 @@ def main():
             setups.append((label, "sqlite3", str(db), extra))
         for label, driver, params, extra in setups:
             h = Httpd(work / f"httpd-{label}")
-            h.start(dbdriver=driver, dbdparams=params, extra=STATIC_CONF + extra,
+            h.start(dbdriver=driver, dbdparams=params, extra=STATIC_CONF + MPM_CONF + extra,
                     access_log=False, loglevel="warn")
             try:
                 print(f"measuring {label} ...", flush=True)
