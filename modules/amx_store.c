@@ -51,12 +51,13 @@ typedef struct {
  *   S: id, prio, port, name, type, socket_type, user_name, authentication
  *   V: id, port, use_ssl, url, type, domain_required, user_name
  * The domain itself is one of the provider's domains, so one branch yields
- * the D row and the provider's other domains, and the domain is looked up
- * by name three times, not four. Every cell costs the sqlite3 driver
- * several library calls, NULL cells included: a row has no more columns
- * than an S row needs, and the provider's other domains (a hundred rows
- * for some providers) carry only their id and name. The lowest id wins
- * when names differ only in case. Portable to the sqlite3, pgsql and mysql drivers. */
+ * the D row and the provider's other domains, and each of the three
+ * branches looks the domain up by name once. Every cell costs the sqlite3
+ * driver several library calls, NULL cells included: a row has no more
+ * columns than an S row needs, and the provider's other domains (a
+ * hundred rows for some providers) carry only their id and name. The
+ * lowest id wins when names differ only in case. Portable to the sqlite3,
+ * pgsql and mysql drivers. */
 #define DOMAIN_ID "(SELECT MIN(id) FROM domain WHERE LOWER(name) = %s)"
 #define IF_SELF(expr) "CASE WHEN x.id = d.id THEN " expr " END"
 static const statement statements[] = {
