@@ -15,6 +15,10 @@ sys.path.insert(0, str(REPO / "tools"))
 import mkconf  # noqa: E402
 
 SQL = REPO / "sql"
+# The schema's indexes besides primary keys and UNIQUE constraints: what
+# the lookups of every request search by.
+LOOKUP_INDEXES = {"domain_name_lower", "domain_provider_name", "server_domain_by_domain",
+                  "davserver_domain_by_domain"}
 
 # Log levels that fail a test unless the test said it expects them.
 BAD_LEVEL = re.compile(r"\[[a-z_]+:(warn|error|crit|alert|emerg)\]")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import db_server, load_sample
-from harness import SQL, allow_httpd, make_sqlite_db
+from harness import LOOKUP_INDEXES, SQL, allow_httpd, make_sqlite_db
 
 AC = "/mail/config-v1.1.xml?emailaddress=user@example.com"
 
@@ -183,8 +183,7 @@ def test_the_schema_adds_only_the_lookup_indexes_to_an_automx2_database(tmp_path
     assert {t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables} == rows
     indexes = {row[0] for row in con.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
-    assert indexes == {"domain_name_lower", "domain_provider_name", "server_domain_by_domain",
-                       "davserver_domain_by_domain"}
+    assert indexes == LOOKUP_INDEXES
 
 
 def test_schema_files_load_with_the_native_clients(server_db, workdir):

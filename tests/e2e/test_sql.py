@@ -7,12 +7,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import db_server
-from harness import REPO, SQL, make_sqlite_db
+from harness import LOOKUP_INDEXES, REPO, SQL, make_sqlite_db
 
-# The indexes of the schema besides primary keys and UNIQUE constraints.
-LOOKUP_INDEXES = {"domain_name_lower", "domain_provider_name", "server_domain_by_domain",
-                  "davserver_domain_by_domain"}
-# What earlier versions of the schema created instead of the last three.
+# What earlier versions of the schema created instead of the three covering
+# indexes of LOOKUP_INDEXES.
 SINGLE_COLUMN_INDEXES = """
     DROP INDEX domain_provider_name;
     DROP INDEX server_domain_by_domain;
