@@ -17,6 +17,7 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
 {
     amx_address *addr;
     amx_domain_data *d;
+    amx_autoconfig_doc *doc;
     amx_data_error err;
     amx_identity id;
     amx_http_out out;
@@ -36,7 +37,7 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
     }
     if ((rv = amx_store_domain(r, domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
-    if (amx_domain_check(d, &err) != 0)
+    if (amx_autoconfig_prepare(r->pool, d, &doc, &err) != 0)
         return amx_http_data_error(r, &err);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);
@@ -46,7 +47,7 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
         return OK;
     amx_http_out_init(&out, r);
     w = amx_xml_open(r->pool, amx_http_out_write, &out);
-    if (w == NULL || amx_autoconfig_write(w, d, &id) != 0 || amx_xml_close(w) != 0) {
+    if (w == NULL || amx_autoconfig_write(w, doc, &id) != 0 || amx_xml_close(w) != 0) {
         if (!out.failed) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                           "AMX00051: could not write the Autoconfig reply for \"%s\"", domain);

@@ -314,3 +314,25 @@ int amx_xml_membuf_write(void *ctx, const char *buf, int len)
     m->data[m->len] = '\0';
     return len;
 }
+
+int amx_xml_element_attribute(amx_xml *w, const char *name, const char *attribute,
+                              const char *value, const char *text)
+{
+    markup m = { .n = 0 };
+    apr_size_t len;
+
+    if (amx_xml_start(w, name) < 0 || amx_xml_attribute(w, attribute, value) < 0)
+        return -1;
+    /* Closed here rather than by amx_xml_end(), which would put the end
+     * tag on a line of its own after the text. */
+    w->depth--;
+    w->in_tag = 0;
+    len = strlen(name);
+    if (write_bytes(w, ">", 1) < 0
+        || write_text(w, text, strcspn(text, TEXT_SPECIALS)) < 0)
+        return -1;
+    put(&m, "</", 2);
+    put(&m, name, len);
+    put(&m, ">\n", 2);
+    return write_bytes(w, m.s, m.n);
+}

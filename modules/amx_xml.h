@@ -49,6 +49,10 @@ int amx_xml_end(amx_xml *w);
 /* <NAME>TEXT</NAME>, TEXT escaped; an empty element when TEXT is NULL. */
 int amx_xml_element(amx_xml *w, const char *name, const char *text);
 
+/* <NAME ATTRIBUTE="VALUE">TEXT</NAME>, VALUE and TEXT escaped. */
+int amx_xml_element_attribute(amx_xml *w, const char *name, const char *attribute,
+                              const char *value, const char *text);
+
 /* <NAME>N</NAME>. */
 int amx_xml_element_int(amx_xml *w, const char *name, long n);
 

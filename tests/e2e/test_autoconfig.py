@@ -37,21 +37,35 @@ def test_example_com(httpd, path):
     assert [d.text for d in prov.findall("domain")] == ["example.com", "example.net", "example.org"]
     assert prov.findtext("displayName") == "Big Corporation, Inc."
     assert prov.findtext("displayShortName") == "BigCorp"
-    # Both servers have prio 10: ties go by id (SMTP 4000 before IMAP 4002).
+    # Every incoming server before every outgoing one (SPEC §4), in the
+    # draft's authentication vocabulary: automx2's "plain" is
+    # password-cleartext.
     assert servers(doc) == [
-        {"element": "outgoingServer", "type": "smtp", "hostname": "primary-smtp.example.com",
-         "port": "587", "socketType": "STARTTLS", "username": "%EMAILADDRESS%",
-         "authentication": "plain"},
         {"element": "incomingServer", "type": "imap", "hostname": "imap1.example.com",
          "port": "143", "socketType": "STARTTLS", "username": "%EMAILADDRESS%",
-         "authentication": "plain"},
+         "authentication": "password-cleartext"},
+        {"element": "outgoingServer", "type": "smtp", "hostname": "primary-smtp.example.com",
+         "port": "587", "socketType": "STARTTLS", "username": "%EMAILADDRESS%",
+         "authentication": "password-cleartext"},
     ]
+    # The DAV servers follow emailProvider (draft-ietf-mailmaint-autoconfig).
+    assert [c.tag for c in doc] == ["emailProvider", "calendar", "addressbook"]
+    cal, card = doc.find("calendar"), doc.find("addressbook")
+    assert cal.get("type") == "caldav" and card.get("type") == "carddav"
+    assert [(c.tag, c.text, dict(c.attrib)) for c in cal] == [
+        ("url", "https://caldav.example.com", {}),
+        ("username", "%EMAILADDRESS%", {}),
+        ("authentication", "Basic", {"system": "http"})]
+    # 4101 has no user name: no username element.
+    assert [(c.tag, c.text) for c in card] == [
+        ("url", "http://carddav.example.com"), ("authentication", "Basic")]
+    assert r.body.startswith(b"<?xml")
 
 
 def test_pop_domain(httpd):
     doc = ET.fromstring(autoconfig(httpd, "someone@example.org").body)
     assert [(s["type"], s["hostname"]) for s in servers(doc)] == [
-        ("smtp", "secondary-smtp.example.org"), ("pop3", "pop1.example.org")]
+        ("pop3", "pop1.example.org"), ("smtp", "secondary-smtp.example.org")]
 
 
 def test_domain_is_case_insensitive_and_trailing_dot_ignored(httpd):
@@ -100,7 +114,7 @@ class TestWithoutAddress:
         assert r.status == 200
         doc = ET.fromstring(r.body)
         assert [s["hostname"] for s in servers(doc)] == [
-            "primary-smtp.example.com", "imap1.example.com"]
+            "imap1.example.com", "primary-smtp.example.com"]
         assert b"%EMAILADDRESS%" in r.body
 
     def test_empty_value_is_like_none(self, httpd):

@@ -151,8 +151,10 @@ def test_prio_orders_servers(private_httpd, workdir):
     prov = ET.fromstring(r.body).find("emailProvider")
     hosts = [(s.findtext("hostname"), s.findtext("socketType"))
              for s in prov if s.tag.endswith("Server")]
-    assert hosts == [("first-imap.example.com", "SSL"), ("primary-smtp.example.com", "STARTTLS"),
-                     ("imap1.example.com", "STARTTLS"), ("last-smtp.example.com", "SSL")]
+    # Prio order (ties by id) within the incoming and within the outgoing
+    # servers, every incoming one first (SPEC §4).
+    assert hosts == [("first-imap.example.com", "SSL"), ("imap1.example.com", "STARTTLS"),
+                     ("primary-smtp.example.com", "STARTTLS"), ("last-smtp.example.com", "SSL")]
 
 
 def test_unknown_socket_type_is_a_data_error(private_httpd, workdir):

@@ -22,13 +22,20 @@ static amx_domain_data *sample(void)
     APR_ARRAY_PUSH(d->provider_domains, const char *) = "example.com";
     APR_ARRAY_PUSH(d->provider_domains, const char *) = "example.net";
     d->servers = apr_array_make(unit_pool, 2, sizeof(amx_server));
-    d->davservers = apr_array_make(unit_pool, 1, sizeof(amx_davserver));
+    d->davservers = apr_array_make(unit_pool, 2, sizeof(amx_davserver));
     s = apr_array_push(d->servers);
     *s = (amx_server){ 1, 5, "smtp.example.com", 587, "smtp", "STARTTLS", "%EMAILADDRESS%", "plain" };
     s = apr_array_push(d->servers);
     *s = (amx_server){ 2, 10, "imap.example.com", 993, "IMAP", "tls", "%EMAILLOCALPART%", "plain" };
     s = apr_array_push(d->servers);
     *s = (amx_server){ 3, 20, "pop.example.com", 110, "pop", "plain", "u", "none" };
+    /* A plaintext IMAP server beside the encrypted one: left out. */
+    s = apr_array_push(d->servers);
+    *s = (amx_server){ 5, 30, "plain-imap.example.com", 143, "imap", "plain", "u", "secure" };
+    *(amx_davserver *)apr_array_push(d->davservers) = (amx_davserver){
+        4100, "https://dav.example.com/cal/%EMAILADDRESS%", 443, "caldav", 1, 0, "%EMAILADDRESS%" };
+    *(amx_davserver *)apr_array_push(d->davservers) = (amx_davserver){
+        4101, " http://dav.example.com/card ", 0, "CardDAV", 0, 1, NULL };
     return d;
 }
 
@@ -47,21 +54,36 @@ static char *xpath(xmlDocPtr doc, const char *expr)
     return out;
 }
 
-void test_autoconfig(void)
+static char *render(amx_domain_data *d, const amx_identity *id, amx_data_error *err)
+{
+    amx_xml_membuf buf = { unit_pool, NULL, 0, 0 };
+    amx_autoconfig_doc *doc;
+    amx_xml *w;
+
+    if (amx_autoconfig_prepare(unit_pool, d, &doc, err) != 0)
+        return NULL;
+    w = amx_xml_open(unit_pool, amx_xml_membuf_write, &buf);
+    if (w == NULL || amx_autoconfig_write(w, doc, id) != 0 || amx_xml_close(w) != 0)
+        return NULL;
+    return apr_pstrmemdup(unit_pool, buf.data, buf.len);
+}
+
+#define SRV "/clientConfig/emailProvider/*[self::incomingServer or self::outgoingServer]"
+
+static void test_document(void)
 {
     amx_domain_data *d = sample();
-    amx_xml_membuf buf = { unit_pool, NULL, 0, 0 };
     amx_identity none = { NULL, NULL }, ldap = { "jdoe", "John Doe" };
     amx_data_error err;
-    amx_xml *w;
+    char *xml = render(d, &none, &err);
     xmlDocPtr doc;
 
-    CHECK(amx_domain_check(d, &err) == 0);
-    w = amx_xml_open(unit_pool, amx_xml_membuf_write, &buf);
-    CHECK(w != NULL);
-    CHECK(amx_autoconfig_write(w, d, &none) == 0);
-    CHECK(amx_xml_close(w) == 0);
-    doc = xmlReadMemory(buf.data, (int)buf.len, NULL, "UTF-8", XML_PARSE_NONET);
+    CHECK(xml != NULL);
+    if (xml == NULL)
+        return;
+    /* Nothing before the declaration: Thunderbird for Android refuses it. */
+    CHECK(strncmp(xml, "<?xml", 5) == 0);
+    doc = xmlReadMemory(xml, (int)strlen(xml), NULL, "UTF-8", XML_PARSE_NONET);
     CHECK(doc != NULL);
     if (doc) {
         CHECK_STR(xpath(doc, "string(/clientConfig/@version)"), "1.1");
@@ -69,35 +91,202 @@ void test_autoconfig(void)
         CHECK_STR(xpath(doc, "string(count(/clientConfig/emailProvider/domain))"), "2");
         CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/displayName)"), "Ham & Eggs <Ltd>");
         CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/displayShortName)"), "H+E");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[6]/@type)"), "smtp");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[7]/@type)"), "imap");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[8]/@type)"), "pop3");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[7]/socketType)"), "SSL");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[6]/socketType)"), "STARTTLS");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[8]/socketType)"), "plain");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[7]/username)"), "%EMAILLOCALPART%");
-        CHECK_STR(xpath(doc, "string(/clientConfig/emailProvider/*[7]/port)"), "993");
+        /* Incoming (prio order) before outgoing; the plaintext IMAP
+         * server is left out, the plaintext POP server, the only one of
+         * its protocol, stays. */
+        CHECK_STR(xpath(doc, "string(count(" SRV "))"), "3");
+        CHECK_STR(xpath(doc, "name(" SRV "[1])"), "incomingServer");
+        CHECK_STR(xpath(doc, "string(" SRV "[1]/@type)"), "imap");
+        CHECK_STR(xpath(doc, "string(" SRV "[2]/@type)"), "pop3");
+        CHECK_STR(xpath(doc, "name(" SRV "[3])"), "outgoingServer");
+        CHECK_STR(xpath(doc, "string(" SRV "[3]/@type)"), "smtp");
+        CHECK_STR(xpath(doc, "string(count(//hostname[. = 'plain-imap.example.com']))"), "0");
+        CHECK_STR(xpath(doc, "string(" SRV "[1]/socketType)"), "SSL");
+        CHECK_STR(xpath(doc, "string(" SRV "[2]/socketType)"), "plain");
+        CHECK_STR(xpath(doc, "string(" SRV "[3]/socketType)"), "STARTTLS");
+        CHECK_STR(xpath(doc, "string(" SRV "[1]/username)"), "%EMAILLOCALPART%");
+        CHECK_STR(xpath(doc, "string(" SRV "[1]/port)"), "993");
+        CHECK_STR(xpath(doc, "string(" SRV "[1]/authentication)"), "password-cleartext");
+        CHECK_STR(xpath(doc, "string(" SRV "[2]/authentication)"), "none");
+        CHECK_STR(xpath(doc, "string(" SRV "[3]/authentication)"), "password-cleartext");
+        /* DAV servers: children of clientConfig after emailProvider. */
+        CHECK_STR(xpath(doc, "name(/clientConfig/*[1])"), "emailProvider");
+        CHECK_STR(xpath(doc, "name(/clientConfig/*[2])"), "calendar");
+        CHECK_STR(xpath(doc, "string(/clientConfig/calendar/@type)"), "caldav");
+        CHECK_STR(xpath(doc, "string(/clientConfig/calendar/url)"),
+                  "https://dav.example.com/cal/%EMAILADDRESS%");
+        CHECK_STR(xpath(doc, "string(/clientConfig/calendar/username)"), "%EMAILADDRESS%");
+        CHECK_STR(xpath(doc, "string(/clientConfig/calendar/authentication/@system)"), "http");
+        CHECK_STR(xpath(doc, "string(/clientConfig/calendar/authentication)"), "Basic");
+        CHECK_STR(xpath(doc, "name(/clientConfig/*[3])"), "addressbook");
+        CHECK_STR(xpath(doc, "string(/clientConfig/addressbook/@type)"), "carddav");
+        CHECK_STR(xpath(doc, "string(/clientConfig/addressbook/url)"), "http://dav.example.com/card");
+        CHECK_STR(xpath(doc, "string(count(/clientConfig/addressbook/username))"), "0");
+        CHECK_STR(xpath(doc, "string(/clientConfig/addressbook/authentication)"), "Basic");
         xmlFreeDoc(doc);
     }
-    CHECK(strstr(buf.data, "Ham &amp; Eggs &lt;Ltd&gt;") != NULL);
+    CHECK(strstr(xml, "Ham &amp; Eggs &lt;Ltd&gt;") != NULL);
+    CHECK(strstr(xml, "<authentication system=\"http\">Basic</authentication>\n") != NULL);
 
     /* An LDAP uid replaces every username. */
-    buf = (amx_xml_membuf){ unit_pool, NULL, 0, 0 };
-    w = amx_xml_open(unit_pool, amx_xml_membuf_write, &buf);
-    CHECK(amx_autoconfig_write(w, d, &ldap) == 0 && amx_xml_close(w) == 0);
-    CHECK(strstr(buf.data, "%EMAIL") == NULL);
-    CHECK(strstr(buf.data, "<username>jdoe</username>") != NULL);
+    xml = render(d, &ldap, &err);
+    CHECK(xml != NULL);
+    if (xml) {
+        CHECK(strstr(xml, "<username>%EMAIL") == NULL);
+        CHECK(strstr(xml, "<username>jdoe</username>") != NULL);
+    }
 
-    /* Unknown type or socket type is refused before writing, naming the row. */
+    /* The plaintext server is the only IMAP one when the encrypted one is
+     * gone: then it stays. */
+    APR_ARRAY_IDX(d->servers, 1, amx_server).type = "smtp";
+    xml = render(d, &none, &err);
+    CHECK(xml && strstr(xml, "plain-imap.example.com") != NULL);
+}
+
+static void test_authentication(void)
+{
+    static const char *const cases[][2] = {
+        { "plain", "password-cleartext" }, { "PLAIN", "password-cleartext" },
+        { "secure", "password-encrypted" }, { "Encrypted", "password-encrypted" },
+        { "password-cleartext", "password-cleartext" },
+        { "Password-Encrypted", "password-encrypted" },
+        { "ntlm", "NTLM" }, { "gssapi", "GSSAPI" },
+        { "client-ip-address", "client-IP-address" },
+        { "tls-client-cert", "TLS-client-cert" },
+        { "oauth2", "OAuth2" }, { "NONE", "none" },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR(amx_ac_authentication(cases[i][0]), cases[i][1]);
+    CHECK(amx_ac_authentication("kerberos") == NULL);
+    CHECK(amx_ac_authentication("") == NULL);
+    CHECK(amx_ac_authentication(NULL) == NULL);
+    CHECK(amx_ac_authentication("plain ") == NULL); /* prepare trims first */
+}
+
+static void test_hostname(void)
+{
+    CHECK(amx_ac_hostname_valid("example.com"));
+    CHECK(amx_ac_hostname_valid("xn--mnchen-3ya.de"));
+    CHECK(amx_ac_hostname_valid("a-b.example.com."));
+    CHECK(amx_ac_hostname_valid("localhost"));
+    CHECK(!amx_ac_hostname_valid("m\xc3\xbcnchen.de"));
+    CHECK(!amx_ac_hostname_valid("ham_n_eggs.tld"));
+    CHECK(!amx_ac_hostname_valid("-a.example.com"));
+    CHECK(!amx_ac_hostname_valid("a-.example.com"));
+    CHECK(!amx_ac_hostname_valid("a..example.com"));
+    CHECK(!amx_ac_hostname_valid(".example.com"));
+    CHECK(!amx_ac_hostname_valid(""));
+    CHECK(!amx_ac_hostname_valid(NULL));
+    CHECK(!amx_ac_hostname_valid("a234567890123456789012345678901234567890123456789012345678901234.com"));
+    CHECK(amx_ac_hostname_valid("a23456789012345678901234567890123456789012345678901234567890123.com"));
+}
+
+/* Each data error names the row and the column. */
+static void check_error(amx_domain_data *d, long id, const char *column)
+{
+    amx_data_error err = { NULL, 0, NULL, NULL };
+    amx_identity none = { NULL, NULL };
+
+    CHECK(render(d, &none, &err) == NULL);
+    CHECK(err.id == id);
+    CHECK_STR(err.column, column);
+}
+
+static void test_data_errors(void)
+{
+    amx_domain_data *d;
+    amx_identity none = { NULL, NULL };
+    amx_data_error err;
+    char *xml;
+
+    d = sample();
     APR_ARRAY_IDX(d->servers, 1, amx_server).type = "INVALID";
-    CHECK(amx_domain_check(d, &err) == -1);
-    CHECK_STR(err.table, "server");
-    CHECK(err.id == 2);
-    CHECK_STR(err.column, "type");
-    APR_ARRAY_IDX(d->servers, 1, amx_server).type = "imap";
+    check_error(d, 2, "type");
+    d = sample();
     APR_ARRAY_IDX(d->servers, 2, amx_server).socket_type = "ssl/tls";
-    CHECK(amx_domain_check(d, &err) == -1);
-    CHECK_STR(err.column, "socket_type");
+    check_error(d, 3, "socket_type");
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 0, amx_server).authentication = "kerberos";
+    check_error(d, 1, "authentication");
+    /* Checked on the servers that are left out as well: the row is wrong
+     * whether or not this reply shows it. */
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 3, amx_server).authentication = "";
+    check_error(d, 5, "authentication");
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 1, amx_server).name = " \t";
+    check_error(d, 2, "name");
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 1, amx_server).name = NULL;
+    check_error(d, 2, "name");
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 0, amx_server).port = 0;
+    check_error(d, 1, "port");
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 0, amx_server).port = 65536;
+    check_error(d, 1, "port");
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 2, amx_server).user_name = "";
+    check_error(d, 3, "user_name");
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 2, amx_server).user_name = NULL;
+    check_error(d, 3, "user_name");
+    d = sample();
+    APR_ARRAY_IDX(d->davservers, 0, amx_davserver).url = "";
+    check_error(d, 4100, "url");
+    d = sample();
+    APR_ARRAY_IDX(d->davservers, 1, amx_davserver).type = "webdav";
+    check_error(d, 4101, "type");
+
+    /* Port 65535 is fine; white space around values is removed. */
+    d = sample();
+    APR_ARRAY_IDX(d->servers, 0, amx_server).port = 65535;
+    APR_ARRAY_IDX(d->servers, 0, amx_server).name = " smtp.example.com\r\n";
+    APR_ARRAY_IDX(d->servers, 0, amx_server).user_name = "\t%EMAILADDRESS% ";
+    APR_ARRAY_IDX(d->servers, 0, amx_server).authentication = " OAuth2\n";
+    xml = render(d, &none, &err);
+    CHECK(xml != NULL);
+    if (xml) {
+        CHECK(strstr(xml, "<hostname>smtp.example.com</hostname>") != NULL);
+        CHECK(strstr(xml, "<port>65535</port>") != NULL);
+        CHECK(strstr(xml, "<username>%EMAILADDRESS%</username>") != NULL);
+        CHECK(strstr(xml, "<authentication>OAuth2</authentication>") != NULL);
+    }
+}
+
+static void test_provider_id(void)
+{
+    amx_domain_data *d = sample();
+    amx_identity none = { NULL, NULL };
+    amx_data_error err;
+    char *xml;
+
+    /* The first domain that is a host name names the provider. */
+    APR_ARRAY_IDX(d->provider_domains, 0, const char *) = "m\xc3\xbcnchen.de";
+    xml = render(d, &none, &err);
+    CHECK(xml && strstr(xml, "<emailProvider id=\"example.net\">") != NULL);
+    CHECK(xml && strstr(xml, "<domain>m\xc3\xbcnchen.de</domain>") != NULL);
+    /* None is: the first domain, as before. */
+    APR_ARRAY_IDX(d->provider_domains, 1, const char *) = "ham_n_eggs.tld";
+    xml = render(d, &none, &err);
+    CHECK(xml && strstr(xml, "<emailProvider id=\"m\xc3\xbcnchen.de\">") != NULL);
+    /* A domain with no servers and no DAV servers: the provider block. */
+    d = sample();
+    apr_array_clear(d->servers);
+    apr_array_clear(d->davservers);
+    xml = render(d, &none, &err);
+    CHECK(xml && strstr(xml, "Server") == NULL && strstr(xml, "<displayName>") != NULL);
+}
+
+void test_autoconfig(void)
+{
+    test_document();
+    test_authentication();
+    test_hostname();
+    test_data_errors();
+    test_provider_id();
 
     /* Booleans in every spelling the drivers use. */
     {
