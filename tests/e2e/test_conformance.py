@@ -1,0 +1,272 @@
+"""Client conformance: every Autoconfig reply, for every domain of the
+sample data and of tests/e2e/data/conformance.sql, read by the clients'
+own rules (SPEC §4):
+
+- Thunderbird for Android: tests/clients/android_autoconfig.py, the rules
+  of its RealAutoconfigParser.kt;
+- Thunderbird desktop: its own readFromXML.sys.mjs from the installed
+  thunderbird package, run under node (tests/clients/thunderbird.py).
+
+Each reply is asked for twice, with an emailaddress and by host name only
+(`Host: autoconfig.DOMAIN`, what the Android app sends). What each client
+must take is worked out here from the database rows, not from the reply.
+One httpd and one node run serve the whole module.
+"""
+import sqlite3
+import sys
+from urllib.parse import quote
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from harness import Httpd, SQL, make_sqlite_db
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "clients"))
+import android_autoconfig  # noqa: E402
+import thunderbird  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data" / "conformance.sql"
+AC = "/mail/config-v1.1.xml"
+
+AUTH = {"plain": "password-cleartext", "secure": "password-encrypted",
+        "encrypted": "password-encrypted"}
+for _v in ("password-cleartext", "password-encrypted", "NTLM", "GSSAPI",
+           "client-IP-address", "TLS-client-cert", "OAuth2", "none"):
+    AUTH[_v.lower()] = _v
+SOCKET = {"ssl": "SSL", "tls": "SSL", "starttls": "STARTTLS", "plain": "plain"}
+TYPE = {"imap": "imap", "pop": "pop3", "pop3": "pop3", "smtp": "smtp"}
+
+
+def expected(con, domain_id):
+    """What SPEC §4 says the reply for the domain holds, from its rows:
+    None for a data error (400), else the servers in order."""
+    rows = con.execute(
+        "SELECT s.id, s.prio, s.name, s.port, s.type, s.socket_type, s.user_name, "
+        "s.authentication FROM server s JOIN server_domain sd ON sd.server_id = s.id "
+        "WHERE sd.domain_id = ? ORDER BY s.prio, s.id", (domain_id,)).fetchall()
+    servers = []
+    for sid, prio, name, port, typ, sock, user, auth in rows:
+        if (typ.lower() not in TYPE or sock.lower() not in SOCKET
+                or auth.strip().lower() not in AUTH):
+            return None
+        servers.append({"id": sid, "type": TYPE[typ.lower()], "hostname": name,
+                        "port": port, "socketType": SOCKET[sock.lower()],
+                        "username": user, "authentication": AUTH[auth.strip().lower()]})
+    encrypted = {s["type"] for s in servers if s["socketType"] != "plain"}
+    servers = [s for s in servers if s["socketType"] != "plain" or s["type"] not in encrypted]
+    return ([s for s in servers if s["type"] != "smtp"]
+            + [s for s in servers if s["type"] == "smtp"])
+
+
+def expected_dav(con, domain_id):
+    rows = con.execute(
+        "SELECT d.url, d.type, d.user_name FROM davserver d JOIN davserver_domain dd "
+        "ON dd.davserver_id = d.id WHERE dd.domain_id = ? ORDER BY d.id",
+        (domain_id,)).fetchall()
+    return [("calendar" if t == "caldav" else "addressbook", t, url, user or None)
+            for url, t, user in rows]
+
+
+def reply_servers(doc):
+    out = []
+    for el in doc.find("emailProvider"):
+        if el.tag in ("incomingServer", "outgoingServer"):
+            out.append({"type": el.get("type"), "hostname": el.findtext("hostname"),
+                        "port": int(el.findtext("port")),
+                        "socketType": el.findtext("socketType"),
+                        "username": el.findtext("username"),
+                        "authentication": el.findtext("authentication"),
+                        "element": el.tag})
+    return out
+
+
+def android_expectation(servers, email, domains):
+    """Accepted by the app, and what it takes, or None when it refuses."""
+    used = [s for s in servers if s["type"] in ("imap", "smtp")]
+    usable = {"password-cleartext", "password-encrypted", "OAuth2"}
+    if any(s["socketType"] == "plain" or s["authentication"] not in usable for s in used):
+        return None
+    if not any(android_autoconfig.is_valid_hostname(d) for d in domains):
+        return None
+    imap = [s for s in used if s["type"] == "imap"]
+    smtp = [s for s in used if s["type"] == "smtp"]
+    if not imap or not smtp:
+        return None
+    local, _, dom = email.rpartition("@")
+
+    def take(s):
+        user = (s["username"].replace("%EMAILDOMAIN%", dom)
+                .replace("%EMAILLOCALPART%", local).replace("%EMAILADDRESS%", email))
+        return (s["hostname"], s["port"], s["socketType"], s["authentication"], user)
+    return take(imap[0]), take(smtp[0])
+
+
+# readFromXML's authentication tables (incoming, outgoing) and socket types.
+TB_IN = {"password-cleartext": "passwordCleartext", "password-encrypted": "passwordEncrypted",
+         "GSSAPI": "GSSAPI", "NTLM": "NTLM"}
+TB_OUT = dict(TB_IN, none="none", **{"client-IP-address": "none"})
+TB_SOCKET = {"plain": "plain", "SSL": "SSL", "STARTTLS": "alwaysSTARTTLS"}
+
+
+def thunderbird_expectation(servers):
+    """The servers Thunderbird takes (OAuth2 needs a provider it knows,
+    none of ours), or None when it refuses the document."""
+    def take(s, table):
+        return (s["type"], s["hostname"], s["port"], TB_SOCKET[s["socketType"]],
+                table[s["authentication"]], s["username"])
+    inc = [take(s, TB_IN) for s in servers
+           if s["type"] != "smtp" and s["authentication"] in TB_IN]
+    out = [take(s, TB_OUT) for s in servers
+           if s["type"] == "smtp" and s["authentication"] in TB_OUT]
+    return (inc, out) if inc and out else None
+
+
+@pytest.fixture(scope="module")
+def world(workdir):
+    """One httpd on the sample data plus the conformance dataset, every
+    reply fetched once, and Thunderbird's reader run once over all."""
+    db = make_sqlite_db(workdir / "conformance" / "automx.db",
+                        SQL / "sample-data.sql", DATA)
+    h = Httpd(workdir / "httpd-conformance")
+    h.start(dbdparams=str(db))
+    h.mark()
+    con = sqlite3.connect(db)
+    domains = con.execute("SELECT id, name, provider_id FROM domain ORDER BY id").fetchall()
+    cases = {}
+    for did, name, prov in domains:
+        prov_domains = [r[0] for r in con.execute(
+            "SELECT name FROM domain WHERE provider_id = ? ORDER BY id", (prov,))]
+        want = expected(con, did)
+        base = {"domain": name, "domain_id": did, "servers": want,
+                "dav": expected_dav(con, did), "provider_domains": prov_domains}
+        cases[f"{name} address"] = dict(base, email=f"user@{name}",
+                                        reply=h.get(AC + "?emailaddress=user@" + quote(name)))
+        if name.isascii():
+            # The host name the Android app asks; a U-label host needs the
+            # IDNA mapping of SPEC §2 first, which is not checked here.
+            cases[f"{name} host"] = dict(base, email=f"user@{name}",
+                                         reply=h.get(AC, host="autoconfig." + name))
+    errors = {c["domain"] for c in cases.values() if c["servers"] is None}
+    for d in errors:
+        h.expect_log(r"AMX00013: data error in table server")
+    reader = thunderbird.Reader(workdir / "tb")
+    good = {k: c["reply"].body.decode("utf-8") for k, c in cases.items() if c["servers"] is not None}
+    tb = reader.read_all(good)
+    yield {"httpd": h, "cases": cases, "tb": tb}
+    bad = h.unexpected_log_lines()
+    alive = h.alive()
+    h.stop()
+    assert alive, "httpd died"
+    assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+
+
+def case_names():
+    # The names depend on the data only; the module fixture fills them in.
+    con = sqlite3.connect(":memory:")
+    con.executescript((SQL / "sqlite" / "schema.sql").read_text())
+    con.executescript((SQL / "sample-data.sql").read_text())
+    con.executescript(DATA.read_text())
+    names = []
+    for (name,) in con.execute("SELECT name FROM domain ORDER BY id"):
+        names.append(f"{name} address")
+        if name.isascii():
+            names.append(f"{name} host")
+    return names
+
+
+CASES = case_names()
+
+
+def test_dataset_covers_what_it_must():
+    assert len(CASES) >= 248
+    assert any(n.startswith("xn--") for n in CASES)
+    assert any(not n.isascii() for n in CASES)
+    assert sum(".hundred.example " in n for n in CASES) == 200
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_reply_matches_the_database(world, name):
+    c = world["cases"][name]
+    r = c["reply"]
+    if c["servers"] is None:
+        assert r.status == 400
+        return
+    assert r.status == 200
+    assert r.header("Content-Type").startswith("application/xml")
+    assert r.body.startswith(b"<?xml")
+    doc = ET.fromstring(r.body)
+    got = reply_servers(doc)
+    assert [{k: v for k, v in s.items() if k != "element"} for s in got] == [
+        {k: v for k, v in s.items() if k != "id"} for s in c["servers"]]
+    assert [s["element"] for s in got] == [
+        "outgoingServer" if s["type"] == "smtp" else "incomingServer" for s in c["servers"]]
+    prov = doc.find("emailProvider")
+    assert [d.text for d in prov.findall("domain")] == c["provider_domains"]
+    valid = [d for d in c["provider_domains"] if android_autoconfig.is_valid_hostname(d)]
+    assert prov.get("id") == (valid[0] if valid else c["provider_domains"][0])
+    dav = [(el.tag, el.get("type"), el.findtext("url"), el.findtext("username"))
+           for el in doc if el.tag in ("calendar", "addressbook")]
+    assert dav == c["dav"]
+    for el in doc:
+        if el.tag in ("calendar", "addressbook"):
+            auth = el.find("authentication")
+            assert (auth.get("system"), auth.text) == ("http", "Basic")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_thunderbird_for_android(world, name):
+    c = world["cases"][name]
+    if c["servers"] is None:
+        pytest.skip("a data error: no document")
+    want = android_expectation(c["servers"], c["email"], c["provider_domains"])
+    try:
+        got = android_autoconfig.check(c["reply"].body, c["email"])
+    except android_autoconfig.Rejected as e:
+        assert want is None, f"refused: {e}"
+        return
+    assert want is not None, "accepted, but the app must refuse this one"
+    take = [(s["hostname"], s["port"], {"TLS": "SSL", "StartTLS": "STARTTLS"}[s["connectionSecurity"]],
+             s["authenticationTypes"][0], s["username"]) for s in (got["incoming"], got["outgoing"])]
+    assert tuple(take) == want
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_thunderbird(world, name):
+    c = world["cases"][name]
+    if c["servers"] is None:
+        pytest.skip("a data error: no document")
+    want = thunderbird_expectation(c["servers"])
+    got = world["tb"][name]
+    if want is None:
+        assert not got["ok"], got
+        return
+    assert got["ok"], got["error"]
+    take = lambda s: (s["type"], s["hostname"].lower(), s["port"], s["socketType"],
+                      s["auth"], s["username"])
+    lower = lambda lst: [(t[0], t[1].lower()) + t[2:] for t in lst]
+    assert ([take(s) for s in got["incoming"]], [take(s) for s in got["outgoing"]]) \
+        == (lower(want[0]), lower(want[1]))
+
+
+def test_the_android_apps_request_for_the_sample_is_accepted(world):
+    """The issue's own case: autoconfig.example.com, no emailaddress."""
+    c = world["cases"]["example.com host"]
+    got = android_autoconfig.check(c["reply"].body, "user@example.com")
+    assert got["incoming"]["hostname"] == "imap1.example.com"
+    assert got["outgoing"]["hostname"] == "primary-smtp.example.com"
+    tb = world["tb"]["example.com host"]
+    assert tb["ok"], tb
+    assert tb["incoming"][0]["hostname"] == "imap1.example.com"
+    assert tb["outgoing"][0]["hostname"] == "primary-smtp.example.com"
+
+
+def test_data_errors_name_the_row_and_the_server_goes_on(world):
+    h = world["httpd"]
+    h.mark()
+    h.expect_log(r"AMX00013: data error in table server, row id 11200: column authentication")
+    r = h.get(AC + "?emailaddress=user@badauth.conf.example")
+    assert r.status == 400
+    lines = h.tagged_since_mark()
+    assert len(lines) == 1 and "row id 11200" in lines[0] and "kerberos" in lines[0]
+    assert h.get(AC + "?emailaddress=user@mixed.conf.example").status == 200
