@@ -30,6 +30,17 @@ MODULES = [
     "modules/hostnameUtils.sys.mjs",
 ]
 
+# ExchangeAutoDiscover.sys.mjs imports these at the top but uses them only
+# to fetch and to log in, which the reader of a reply never does.
+EXCHANGE = "modules/accountcreation/ExchangeAutoDiscover.sys.mjs"
+EXCHANGE_STUBS = {
+    "OAuth2Module.sys.mjs": "export class OAuth2Module {}\n",
+    "DNS.sys.mjs": "export const DNS = {};\n",
+}
+# Its reader of a reply, readAutoDiscoverResponse(), is module-private; the
+# extracted copy exports it, unchanged, at its end.
+EXCHANGE_EXPORT = "\nexport { readAutoDiscoverResponse };\n"
+
 # resource://gre/modules/Timer.sys.mjs, imported by AccountCreationUtils.
 TIMER = "export const setTimeout = globalThis.setTimeout;\n" \
         "export const clearTimeout = globalThis.clearTimeout;\n"
@@ -46,8 +57,13 @@ def extract(dest):
     dest = Path(dest)
     base = dest.as_uri()
     with zipfile.ZipFile(OMNI_JA) as z:
-        for name in MODULES:
+        for name in MODULES + [EXCHANGE]:
             text = z.read(name).decode("utf-8")
+            if name == EXCHANGE:
+                for stub in EXCHANGE_STUBS:
+                    text = text.replace(f'"resource:///modules/{stub}"',
+                                        f'"{base}/stubs/{stub}"')
+                text += EXCHANGE_EXPORT
             text = text.replace('"resource:///modules/', f'"{base}/modules/')
             text = text.replace('"resource://gre/modules/Timer.sys.mjs"',
                                 f'"{base}/gre/Timer.sys.mjs"')
@@ -56,6 +72,9 @@ def extract(dest):
             out.write_text(text)
     (dest / "gre").mkdir(exist_ok=True)
     (dest / "gre" / "Timer.sys.mjs").write_text(TIMER)
+    (dest / "stubs").mkdir(exist_ok=True)
+    for stub, text in EXCHANGE_STUBS.items():
+        (dest / "stubs" / stub).write_text(text)
     return dest
 
 
@@ -80,11 +99,13 @@ class Reader:
         self.modules = extract(Path(scratch) / "thunderbird")
         self.node = node_modules()
 
-    def read_all(self, docs):
-        """DOCS: {name: xml text}. Returns {name: result} (see the .mjs)."""
+    def read_all(self, docs, reader="autoconfig"):
+        """DOCS: {name: xml text}. Returns {name: result} (see the .mjs).
+        READER: autoconfig (readFromXML) or autodiscover (Exchange's
+        readAutoDiscoverResponse)."""
         payload = json.dumps([{"name": k, "xml": v} for k, v in docs.items()])
         p = subprocess.run(["node", str(HERE / "thunderbird_autoconfig.mjs"),
-                            str(self.modules), str(self.node / "node_modules")],
+                            str(self.modules), str(self.node / "node_modules"), reader],
                            input=payload, capture_output=True, text=True, timeout=120)
         if p.returncode != 0:
             raise RuntimeError("node failed:\n" + p.stderr)

@@ -1,12 +1,14 @@
 // Runs Thunderbird's own Autoconfig reader (readFromXML.sys.mjs, with
-// JXON.sys.mjs turning the DOM into the object it reads) under node, on
-// documents given as JSON: [{"name": ..., "xml": ...}] on standard input.
+// JXON.sys.mjs turning the DOM into the object it reads) or its Exchange
+// Autodiscover reader (readAutoDiscoverResponse of ExchangeAutoDiscover.sys.mjs)
+// under node, on documents given as JSON: [{"name": ..., "xml": ...}] on
+// standard input.
 // Prints [{"name", "ok", "error", "incoming": [...], "outgoing": [...]}].
 //
 // argv[2]: a directory holding Thunderbird's modules/ as extracted from
 // the installed omni.ja by thunderbird.py, their resource:// imports
 // already pointed at that directory. argv[3]: the directory of
-// node_modules with @xmldom/xmldom. Only what Firefox's platform would
+// node_modules with @xmldom/xmldom. argv[4]: autoconfig or autodiscover. Only what Firefox's platform would
 // give the modules is stubbed below: the lazy-module helpers, the
 // preferences (all defaults: off), localisation (the message id itself)
 // and the interface constants.
@@ -14,7 +16,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const [modDir, nodeDir] = process.argv.slice(2);
+const [modDir, nodeDir, reader = "autoconfig"] = process.argv.slice(2);
 const require = createRequire(nodeDir + "/");
 const { DOMParser } = require("@xmldom/xmldom");
 
@@ -79,14 +81,20 @@ const urls = {
   InputSanitizer: "resource:///modules/accountcreation/InputSanitizer.sys.mjs",
   AccountCreationUtils: "resource:///modules/accountcreation/AccountCreationUtils.sys.mjs",
   JXON: "resource:///modules/JXON.sys.mjs",
+  OAuth2Providers: "resource:///modules/OAuth2Providers.sys.mjs",
 };
+if (reader === "autodiscover") {
+  urls.ExchangeAutoDiscover = "resource:///modules/accountcreation/ExchangeAutoDiscover.sys.mjs";
+}
 // The extracted modules name each other by these file: URLs.
 for (const [key, url] of Object.entries(urls)) {
   urls[key] = url.replace("resource:///", base + "/");
   registry[urls[key]] = await import(urls[key]);
 }
-const { readFromXML } = registry[urls.readFromXML];
 const { JXON } = registry[urls.JXON];
+const read = reader === "autodiscover"
+  ? xml => registry[urls.ExchangeAutoDiscover].readAutoDiscoverResponse(xml, null)
+  : xml => registry[urls.readFromXML].readFromXML(xml, "isp-https");
 
 const name = (table, value) =>
   Object.keys(table).find(k => table[k] === value) ?? String(value);
@@ -110,7 +118,7 @@ for (const doc of JSON.parse(readFileSync(0, "utf8"))) {
     });
     const dom = parser.parseFromString(doc.xml, "text/xml");
     if (failure) throw new Error("XML parse error: " + failure);
-    const config = readFromXML(JXON.build(dom), "isp-https");
+    const config = read(JXON.build(dom));
     out.push({
       name: doc.name,
       ok: true,

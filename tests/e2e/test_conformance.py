@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import unavailable
 from harness import Httpd, SQL, make_sqlite_db
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "clients"))
@@ -122,43 +123,96 @@ def thunderbird_expectation(servers):
     return (inc, out) if inc and out else None
 
 
+AD_REQ_NS = "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
+AD_RESP_NS = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
+
+
+def autodiscover_request(address):
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<Autodiscover xmlns="{AD_REQ_NS}">'
+            f"<Request><EMailAddress>{address}</EMailAddress><AcceptableResponseSchema>"
+            f"{AD_RESP_NS}</AcceptableResponseSchema></Request></Autodiscover>").encode()
+
+
+def autodiscover_expectation(con, domain_id, email):
+    """What Thunderbird's Exchange reader must take from the Autodiscover
+    reply (SPEC §5: every mail server in prio order): None for a data
+    error (400), else (incoming, outgoing)."""
+    rows = con.execute(
+        "SELECT s.name, s.port, s.type, s.socket_type, s.user_name FROM server s "
+        "JOIN server_domain sd ON sd.server_id = s.id WHERE sd.domain_id = ? "
+        "ORDER BY s.prio, s.id", (domain_id,)).fetchall()
+    if any(t.lower() not in TYPE or k.lower() not in SOCKET for _, _, t, k, _ in rows):
+        return None
+    local, _, dom = email.rpartition("@")
+    inc, out = [], []
+    for name, port, typ, sock, user in rows:
+        # The reader: SSL=off or Encryption=None is plain; otherwise it
+        # guesses STARTTLS from the standard plaintext ports, else SSL.
+        if SOCKET[sock.lower()] == "plain":
+            socket = "plain"
+        else:
+            socket = "alwaysSTARTTLS" if port in (143, 110, 25, 587) else "SSL"
+        user = (user.replace("%EMAILADDRESS%", email).replace("%EMAILLOCALPART%", local)
+                .replace("%EMAILDOMAIN%", dom))
+        server = (TYPE[typ.lower()], name.lower(), port, socket, "passwordCleartext", user)
+        (out if typ.lower() == "smtp" else inc).append(server)
+    return inc, out
+
+
 @pytest.fixture(scope="module")
 def world(workdir):
-    """One httpd on the sample data plus the conformance dataset, every
-    reply fetched once, and Thunderbird's reader run once over all."""
+    """One httpd on the sample data plus the conformance dataset, and
+    every reply fetched once."""
     db = make_sqlite_db(workdir / "conformance" / "automx.db",
                         SQL / "sample-data.sql", DATA)
     h = Httpd(workdir / "httpd-conformance")
     h.start(dbdparams=str(db))
     h.mark()
+    h.expected = []
     con = sqlite3.connect(db)
     domains = con.execute("SELECT id, name, provider_id FROM domain ORDER BY id").fetchall()
-    cases = {}
+    cases, autodiscover = {}, {}
     for did, name, prov in domains:
         prov_domains = [r[0] for r in con.execute(
             "SELECT name FROM domain WHERE provider_id = ? ORDER BY id", (prov,))]
-        want = expected(con, did)
-        base = {"domain": name, "domain_id": did, "servers": want,
-                "dav": expected_dav(con, did), "provider_domains": prov_domains}
-        cases[f"{name} address"] = dict(base, email=f"user@{name}",
-                                        reply=h.get(AC + "?emailaddress=user@" + quote(name)))
+        email = f"user@{name}"
+        base = {"domain": name, "domain_id": did, "servers": expected(con, did),
+                "dav": expected_dav(con, did), "provider_domains": prov_domains,
+                "email": email}
+        cases[f"{name} address"] = dict(base, reply=h.get(AC + "?emailaddress=user@" + quote(name)))
         if name.isascii():
             # The host name the Android app asks; a U-label host needs the
             # IDNA mapping of SPEC §2 first, which is not checked here.
-            cases[f"{name} host"] = dict(base, email=f"user@{name}",
-                                         reply=h.get(AC, host="autoconfig." + name))
-    errors = {c["domain"] for c in cases.values() if c["servers"] is None}
-    for d in errors:
-        h.expect_log(r"AMX00013: data error in table server")
-    reader = thunderbird.Reader(workdir / "tb")
-    good = {k: c["reply"].body.decode("utf-8") for k, c in cases.items() if c["servers"] is not None}
-    tb = reader.read_all(good)
-    yield {"httpd": h, "cases": cases, "tb": tb}
+            cases[f"{name} host"] = dict(base, reply=h.get(AC, host="autoconfig." + name))
+        autodiscover[name] = {
+            "want": autodiscover_expectation(con, did, email),
+            "reply": h.request("POST", "/autodiscover/autodiscover.xml",
+                               body=autodiscover_request(email),
+                               headers={"Content-Type": "text/xml; charset=utf-8"})}
+    # The data errors of the two datasets: each named in the log.
+    h.expect_log(r"AMX00013: data error in table server, row id (4005: column type|"
+                 r"11200: column authentication)")
+    yield {"httpd": h, "cases": cases, "autodiscover": autodiscover}
     bad = h.unexpected_log_lines()
     alive = h.alive()
     h.stop()
     assert alive, "httpd died"
     assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+
+
+@pytest.fixture(scope="module")
+def tb(world, workdir):
+    """Thunderbird's two readers, each run once over all replies."""
+    try:
+        reader = thunderbird.Reader(workdir / "tb")
+    except thunderbird.Unavailable as e:
+        unavailable(str(e))
+    autoconfig = {k: c["reply"].body.decode("utf-8") for k, c in world["cases"].items()
+                  if c["reply"].status == 200}
+    autodiscover = {k: c["reply"].body.decode("utf-8") for k, c in world["autodiscover"].items()
+                    if c["reply"].status == 200}
+    return {"autoconfig": reader.read_all(autoconfig),
+            "autodiscover": reader.read_all(autodiscover, "autodiscover")}
 
 
 def case_names():
@@ -232,12 +286,12 @@ def test_thunderbird_for_android(world, name):
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_thunderbird(world, name):
+def test_thunderbird(world, tb, name):
     c = world["cases"][name]
     if c["servers"] is None:
         pytest.skip("a data error: no document")
     want = thunderbird_expectation(c["servers"])
-    got = world["tb"][name]
+    got = tb["autoconfig"][name]
     if want is None:
         assert not got["ok"], got
         return
@@ -249,16 +303,39 @@ def test_thunderbird(world, name):
         == (lower(want[0]), lower(want[1]))
 
 
-def test_the_android_apps_request_for_the_sample_is_accepted(world):
+def test_the_android_apps_request_for_the_sample_is_accepted(world, tb):
     """The issue's own case: autoconfig.example.com, no emailaddress."""
     c = world["cases"]["example.com host"]
     got = android_autoconfig.check(c["reply"].body, "user@example.com")
     assert got["incoming"]["hostname"] == "imap1.example.com"
     assert got["outgoing"]["hostname"] == "primary-smtp.example.com"
-    tb = world["tb"]["example.com host"]
-    assert tb["ok"], tb
-    assert tb["incoming"][0]["hostname"] == "imap1.example.com"
-    assert tb["outgoing"][0]["hostname"] == "primary-smtp.example.com"
+    got = tb["autoconfig"]["example.com host"]
+    assert got["ok"], got
+    assert got["incoming"][0]["hostname"] == "imap1.example.com"
+    assert got["outgoing"][0]["hostname"] == "primary-smtp.example.com"
+
+
+AD_DOMAINS = sorted({n.rsplit(" ", 1)[0] for n in CASES})
+
+
+@pytest.mark.parametrize("domain", AD_DOMAINS)
+def test_thunderbird_exchange_reader_on_autodiscover(world, tb, domain):
+    c = world["autodiscover"][domain]
+    if c["want"] is None:
+        assert c["reply"].status == 400
+        return
+    assert c["reply"].status == 200
+    got = tb["autodiscover"][domain]
+    inc, out = c["want"]
+    if not inc:
+        # No IMAP or POP server: the reader finds no complete config.
+        assert not got["ok"] and "No valid configs" in got["error"], got
+        return
+    assert got["ok"], got["error"]
+    take = lambda s: (s["type"], s["hostname"], s["port"], s["socketType"], s["auth"], s["username"])
+    assert [take(s) for s in got["incoming"]] == inc
+    if out:
+        assert [take(s) for s in got["outgoing"]] == out
 
 
 def test_data_errors_name_the_row_and_the_server_goes_on(world):
