@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <apr_strings.h>
+#include <apr_uri.h>
 
 #include "amx_autoconfig.h"
 #include "amx_xml.h"
@@ -153,6 +154,21 @@ static int prepare_servers(apr_pool_t *p, const amx_domain_data *d,
     return 0;
 }
 
+const char *amx_ac_dav_url(apr_pool_t *p, const char *url, int port)
+{
+    apr_uri_t uri;
+
+    if (port <= 0 || apr_uri_parse(p, url, &uri) != APR_SUCCESS
+        || uri.scheme == NULL || uri.hostname == NULL)
+        return url;
+    if (uri.port_str ? uri.port == port
+        : port == apr_uri_port_of_scheme(uri.scheme))
+        return url;
+    uri.port = (apr_port_t)port;
+    uri.port_str = apr_itoa(p, port);
+    return apr_uri_unparse(p, &uri, APR_URI_UNP_REVEALPASSWORD);
+}
+
 static int prepare_dav(apr_pool_t *p, const amx_domain_data *d,
                        amx_autoconfig_doc *doc, amx_data_error *err)
 {
@@ -174,6 +190,7 @@ static int prepare_dav(apr_pool_t *p, const amx_domain_data *d,
         o->url = trim(p, s->url);
         if (o->url == NULL || *o->url == '\0')
             return fail(err, "davserver", s->id, "url", s->url);
+        o->url = amx_ac_dav_url(p, o->url, s->port);
         o->username = trim(p, s->user_name);
         if (o->username && *o->username == '\0')
             o->username = NULL;

@@ -55,6 +55,13 @@ const char *amx_ac_authentication(const char *value);
  * all, an optional trailing dot. */
 int amx_ac_hostname_valid(const char *s);
 
+/* The URL of a DAV server as Autoconfig writes it: the URL is all a client
+ * gets there, so the davserver's PORT, when above 0, is written into it
+ * (as Mobileconfig's port key takes it before the URL's); the stored URL
+ * when it already says so, when PORT is the scheme's default and the URL
+ * names none, or when it is no absolute URL. */
+const char *amx_ac_dav_url(apr_pool_t *p, const char *url, int port);
+
 /* Checks D (amx_domain_check() and the Autoconfig rules: authentication,
  * host name, port 1..65535, user name, DAV URL) and builds the document
  * in P. Values lose surrounding white space. A plain server is left out

@@ -14,7 +14,7 @@ One httpd and one node run serve the whole module.
 """
 import sqlite3
 import sys
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -60,13 +60,24 @@ def expected(con, domain_id):
             + [s for s in servers if s["type"] == "smtp"])
 
 
+def dav_url(url, port):
+    """The row's port, when above 0, goes into the URL (SPEC §2: 0 means
+    the URL's), unless the URL already says it or it is the default."""
+    u = urlsplit(url)
+    if port <= 0 or not u.scheme or not u.hostname:
+        return url
+    if (u.port == port) if u.port is not None else port == {"http": 80, "https": 443}[u.scheme]:
+        return url
+    return urlunsplit(u._replace(netloc=f"{u.hostname}:{port}"))
+
+
 def expected_dav(con, domain_id):
     rows = con.execute(
-        "SELECT d.url, d.type, d.user_name FROM davserver d JOIN davserver_domain dd "
+        "SELECT d.url, d.port, d.type, d.user_name FROM davserver d JOIN davserver_domain dd "
         "ON dd.davserver_id = d.id WHERE dd.domain_id = ? ORDER BY d.id",
         (domain_id,)).fetchall()
-    return [("calendar" if t == "caldav" else "addressbook", t, url, user or None)
-            for url, t, user in rows]
+    return [("calendar" if t == "caldav" else "addressbook", t, dav_url(url, port), user or None)
+            for url, port, t, user in rows]
 
 
 def reply_servers(doc):
@@ -233,6 +244,7 @@ CASES = case_names()
 
 
 def test_dataset_covers_what_it_must():
+    assert dav_url("https://dav.conf.example/card2/", 8443) == "https://dav.conf.example:8443/card2/"
     assert len(CASES) >= 248
     assert any(n.startswith("xn--") for n in CASES)
     assert any(not n.isascii() for n in CASES)

@@ -165,6 +165,22 @@ static void test_authentication(void)
     CHECK(amx_ac_authentication("plain ") == NULL); /* prepare trims first */
 }
 
+static void test_dav_url(void)
+{
+    apr_pool_t *p = unit_pool;
+
+    CHECK_STR(amx_ac_dav_url(p, "https://dav.example.com/cal/", 0), "https://dav.example.com/cal/");
+    CHECK_STR(amx_ac_dav_url(p, "https://dav.example.com/cal/", 443), "https://dav.example.com/cal/");
+    CHECK_STR(amx_ac_dav_url(p, "http://dav.example.com", 80), "http://dav.example.com");
+    CHECK_STR(amx_ac_dav_url(p, "https://dav.example.com/cal/%EMAILADDRESS%/?x=1", 8443),
+              "https://dav.example.com:8443/cal/%EMAILADDRESS%/?x=1");
+    CHECK_STR(amx_ac_dav_url(p, "https://dav.example.com:8443/", 8443), "https://dav.example.com:8443/");
+    /* The row's port wins over the URL's, as in Mobileconfig. */
+    CHECK_STR(amx_ac_dav_url(p, "https://dav.example.com:444/d", 8443), "https://dav.example.com:8443/d");
+    CHECK_STR(amx_ac_dav_url(p, "http://dav.%EMAILDOMAIN%/", 8080), "http://dav.%EMAILDOMAIN%:8080/");
+    CHECK_STR(amx_ac_dav_url(p, "/relative/only", 8443), "/relative/only");
+}
+
 static void test_hostname(void)
 {
     CHECK(amx_ac_hostname_valid("example.com"));
@@ -285,6 +301,7 @@ void test_autoconfig(void)
     test_document();
     test_authentication();
     test_hostname();
+    test_dav_url();
     test_data_errors();
     test_provider_id();
 

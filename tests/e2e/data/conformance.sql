@@ -98,7 +98,7 @@ INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authenti
 INSERT INTO server_domain (server_id, domain_id) VALUES (11201, 10140);
 INSERT INTO davserver (id, url, port, type, use_ssl, domain_required, user_name) VALUES (11300, 'https://dav.conf.example/cal/%EMAILADDRESS%/', 443, 'caldav', TRUE, FALSE, '%EMAILADDRESS%');
 INSERT INTO davserver (id, url, port, type, use_ssl, domain_required, user_name) VALUES (11301, 'https://dav.conf.example/card/', 0, 'carddav', TRUE, FALSE, NULL);
-INSERT INTO davserver (id, url, port, type, use_ssl, domain_required, user_name) VALUES (11302, 'https://dav.conf.example/card2/', 0, 'carddav', TRUE, FALSE, '%EMAILLOCALPART%');
+INSERT INTO davserver (id, url, port, type, use_ssl, domain_required, user_name) VALUES (11302, 'https://dav.conf.example/card2/', 8443, 'carddav', TRUE, FALSE, '%EMAILLOCALPART%');
 INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (11300, 10100);
 INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (11301, 10100);
 INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (11302, 10100);
