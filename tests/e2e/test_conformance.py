@@ -97,7 +97,8 @@ def android_expectation(servers, email, domains):
     """Accepted by the app, and what it takes, or None when it refuses."""
     used = [s for s in servers if s["type"] in ("imap", "smtp")]
     usable = {"password-cleartext", "password-encrypted", "OAuth2"}
-    if any(s["socketType"] == "plain" or s["authentication"] not in usable for s in used):
+    if any(s["socketType"] == "plain" or s["authentication"] not in usable
+           or android_autoconfig.is_legal_host_name_or_ip(s["hostname"]) is None for s in used):
         return None
     if not any(android_autoconfig.is_valid_hostname(d) for d in domains):
         return None
