@@ -4,8 +4,8 @@ The Debian thunderbird package ships them inside omni.ja (a zip); they are
 extracted at test time into a scratch directory, never copied into this
 tree. Their `resource://` imports are pointed at that directory; the few
 platform services they touch are stubbed in thunderbird_autoconfig.mjs.
-The XML is parsed by @xmldom/xmldom from npm (Thunderbird uses the
-platform's DOMParser), installed into build/node on first use.
+The XML is parsed by @xmldom/xmldom (Thunderbird uses the platform's
+DOMParser): Debian's node-xmldom, else from npm into build/node.
 """
 import json
 import os
@@ -78,8 +78,14 @@ def extract(dest):
     return dest
 
 
+DEBIAN_NODE = Path("/usr/share/nodejs")
+
+
 def node_modules():
-    """build/node with @xmldom/xmldom, installed by npm when missing."""
+    """The node_modules directory holding @xmldom/xmldom: Debian's
+    node-xmldom, else build/node/node_modules, installed by npm."""
+    if (DEBIAN_NODE / "@xmldom" / "xmldom" / "package.json").exists():
+        return DEBIAN_NODE
     if not (NODE_DIR / "node_modules" / "@xmldom" / "xmldom").exists():
         if shutil.which("npm") is None:
             raise Unavailable("npm is missing: apt-get install nodejs")
@@ -87,7 +93,7 @@ def node_modules():
         subprocess.run(["npm", "install", "--prefix", str(NODE_DIR), "--no-audit",
                         "--no-fund", "--no-save", "--loglevel=error", XMLDOM],
                        check=True, timeout=300)
-    return NODE_DIR
+    return NODE_DIR / "node_modules"
 
 
 class Reader:
@@ -105,7 +111,7 @@ class Reader:
         readAutoDiscoverResponse)."""
         payload = json.dumps([{"name": k, "xml": v} for k, v in docs.items()])
         p = subprocess.run(["node", str(HERE / "thunderbird_autoconfig.mjs"),
-                            str(self.modules), str(self.node / "node_modules"), reader],
+                            str(self.modules), str(self.node), reader],
                            input=payload, capture_output=True, text=True, timeout=120)
         if p.returncode != 0:
             raise RuntimeError("node failed:\n" + p.stderr)

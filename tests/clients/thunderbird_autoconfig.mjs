@@ -7,18 +7,18 @@
 //
 // argv[2]: a directory holding Thunderbird's modules/ as extracted from
 // the installed omni.ja by thunderbird.py, their resource:// imports
-// already pointed at that directory. argv[3]: the directory of
-// node_modules with @xmldom/xmldom. argv[4]: autoconfig or autodiscover. Only what Firefox's platform would
-// give the modules is stubbed below: the lazy-module helpers, the
-// preferences (all defaults: off), localisation (the message id itself)
-// and the interface constants.
+// already pointed at that directory. argv[3]: a node_modules directory
+// holding @xmldom/xmldom. argv[4]: autoconfig or autodiscover. Only what
+// Firefox's platform would give the modules is stubbed below: the
+// lazy-module helpers, the preferences (all defaults: off), localisation
+// (the message id itself) and the interface constants.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 const [modDir, nodeDir, reader = "autoconfig"] = process.argv.slice(2);
-const require = createRequire(nodeDir + "/");
-const { DOMParser } = require("@xmldom/xmldom");
+const require = createRequire(import.meta.url);
+const { DOMParser } = require(nodeDir + "/@xmldom/xmldom");
 
 const registry = {};
 globalThis.ChromeUtils = {
