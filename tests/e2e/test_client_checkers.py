@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "clients"))
 import android_autoconfig  # noqa: E402
 from android_autoconfig import Rejected, check  # noqa: E402
 import thunderbird  # noqa: E402
+from conftest import unavailable  # noqa: E402
 
 GOOD = """<?xml version="1.0" encoding="UTF-8"?>
 <clientConfig version="1.1">
@@ -173,7 +174,11 @@ def tb_results(workdir):
     docs["no valid domain"] = mutate(("<domain>example.com</domain>", "<domain>ex_ample.com</domain>"))
     docs["port 0"] = GOOD.replace("<port>143</port>", "<port>0</port>")
     docs["no outgoing"] = GOOD[:GOOD.index("    <outgoingServer")] + GOOD[GOOD.index("  </emailProvider>"):]
-    return thunderbird.Reader(workdir / "tb-checkers").read_all(docs)
+    try:
+        reader = thunderbird.Reader(workdir / "tb-checkers")
+    except thunderbird.Unavailable as e:
+        unavailable(str(e))
+    return reader.read_all(docs)
 
 
 def test_thunderbird_takes_the_good_reply(tb_results):
