@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "amx_idn.h"
 #include "amx_mobileconfig.h"
 #include "amx_placeholder.h"
 #include "amx_xml.h"
@@ -101,8 +102,16 @@ const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
 
 const char *amx_mc_filename(apr_pool_t *p, const char *domain)
 {
-    char *f = apr_pstrcat(p, domain, ".mobileconfig", NULL);
-    char *c;
+    const char *lookup, *other, *u;
+    char *f, *c;
+
+    /* An internationalised name as its A-labels, which need no escaping
+     * (a header's file name is ASCII); U-labels would come out as "_". */
+    for (u = domain; *u && (unsigned char)*u < 0x80; u++)
+        ;
+    if (*u && amx_idn_forms(p, domain, &lookup, &other) == 0 && other)
+        domain = other;
+    f = apr_pstrcat(p, domain, ".mobileconfig", NULL);
     for (c = f; *c; c++) {
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')
               || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-'))

@@ -75,7 +75,8 @@ def test_either_form_finds_the_stored_one_in_every_protocol(idn_httpd):
             assert r.status == 200, (form, r)
             p = plistlib.loads(r.body)
             assert p["PayloadContent"][0]["EmailAddress"] == "jürgen@" + stored
-            assert r.header("Content-Disposition").endswith('.mobileconfig"')
+            assert r.header("Content-Disposition") == \
+                f'attachment; filename="{MUENCHEN_A if stored == MUENCHEN_A else KOELN_A}.mobileconfig"'
 
             r = h.get(f"/autodiscover/autodiscover.json?Email={q(addr)}&Protocol=AutodiscoverV1")
             assert r.status == 200 and json.loads(r.body)["Protocol"] == "AutodiscoverV1"
