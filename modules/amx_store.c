@@ -432,6 +432,15 @@ static const char *cache_key(request_rec *r, const char *domain)
     return key;
 }
 
+static int ascii(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    }
+    return 1;
+}
+
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
 {
     const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
@@ -441,15 +450,22 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
     const char *key, *lookup, *other;
     int rv;
 
-    /* An internationalised name is looked up in the form it came in and,
-     * when that finds nothing, in its other form: the same statement with
-     * another argument, so the index on the name serves both. */
+    /* An internationalised name is looked up in one form and, when that
+     * finds nothing, in the other: the same statement with another
+     * argument, so the index on the name serves both. A-labels first: they
+     * are ASCII, which every collation compares exactly, while MariaDB's
+     * usual case-insensitive collations also ignore accents, so that
+     * münchen.de would find munchen.de. */
     if (amx_idn_forms(r->pool, domain, &lookup, &other) != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX01100: invalid internationalised domain name \"%s\"", domain);
         return HTTP_BAD_REQUEST;
     }
     domain = lookup;
+    if (other && ascii(other)) {
+        domain = other;
+        other = lookup;
+    }
     if (ttl == 0 || domain_cache == NULL)
         return lookup_domain(r, domain, other, out);
     now = apr_time_now();

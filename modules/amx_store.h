@@ -25,7 +25,7 @@ void amx_store_invalidate(void);
 ap_dbd_t *amx_store_acquire(request_rec *r);
 
 /* Reads everything about DOMAIN (normalised; an internationalised name in
- * either form finds the domain stored in the other). Returns OK with *OUT
+ * either form finds the domain stored in either, A-labels tried first). Returns OK with *OUT
  * set, HTTP_NO_CONTENT when the domain is not in the database,
  * HTTP_BAD_REQUEST when DOMAIN is no valid internationalised name, or
  * HTTP_SERVICE_UNAVAILABLE when the database failed (all but 204 logged). */

@@ -80,6 +80,9 @@ def test_either_form_finds_the_stored_one_in_every_protocol(idn_httpd):
 
             r = h.get(f"/autodiscover/autodiscover.json?Email={q(addr)}&Protocol=AutodiscoverV1")
             assert r.status == 200 and json.loads(r.body)["Protocol"] == "AutodiscoverV1"
+    # The same letters without the umlaut are another domain, on every database.
+    r = h.get(f"{AC}?emailaddress=jo@munchen.de")
+    assert r.status == 200 and provider_id(r.body) == "munchen.de"
     # One profile per account, whichever form the user typed.
     a = h.get(f"/mobileconfig/?emailaddress={q('jo@' + MUENCHEN_U)}").body
     b = h.get(f"/mobileconfig/?emailaddress={q('jo@' + MUENCHEN_A)}").body

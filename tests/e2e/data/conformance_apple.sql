@@ -48,3 +48,12 @@ INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (6110, 5002);
 INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (6111, 5002);
 INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (6112, 5002);
 INSERT INTO davserver_domain (davserver_id, domain_id) VALUES (6110, 5003);
+-- 2002: the same letters without the umlaut, a domain of its own. MariaDB's
+--       usual case-insensitive collations also ignore accents (ü = u): a
+--       request for münchen.de must still find xn--mnchen-3ya.de, not this.
+INSERT INTO provider (id, name, short_name) VALUES (2002, 'Munchen ohne Umlaut', 'Munchen');
+INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES (5004, 'munchen.de', 2002, NULL);
+INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication) VALUES (6020, 10, 'imap.munchen.de', 993, 'imap', 'SSL', '%EMAILADDRESS%', 'plain');
+INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication) VALUES (6021, 10, 'smtp.munchen.de', 465, 'smtp', 'SSL', '%EMAILADDRESS%', 'plain');
+INSERT INTO server_domain (server_id, domain_id) VALUES (6020, 5004);
+INSERT INTO server_domain (server_id, domain_id) VALUES (6021, 5004);
