@@ -18,6 +18,7 @@
 #include "mod_automx.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
+#include "amx_metrics.h"
 #include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
@@ -222,6 +223,8 @@ static const command_rec automx_cmds[] = {
                   "every request asks the database)"),
     AP_INIT_TAKE1("AutomxCacheEntries", set_cache_entries, NULL, RSRC_CONF,
                   "Domains each httpd process keeps in memory at most (default 10000)"),
+    AP_INIT_FLAG("AutomxMetrics", amx_metrics_set_enabled, NULL, RSRC_CONF,
+                 "Off: keep no counters (default On: automx-metrics and server-status show them)"),
     { NULL }
 };
 
@@ -303,6 +306,7 @@ static int serve_route(request_rec *r, const amx_route *rt)
 {
     const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
 
+    amx_metrics_route(r, rt->serve);
     /* httpd builds the Allow header of a 405 from these. */
     r->allowed = rt->methods | METHOD(M_OPTIONS);
     r->allowed_methods->method_mask |= r->allowed;
@@ -328,6 +332,7 @@ static int automx_handler(request_rec *r)
     if (strcmp(r->handler, "automx") == 0) {
         rt = find_route(r->uri);
         if (rt == NULL) {
+            amx_metrics_route(r, NULL);
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                           "AMX00003: no automx endpoint at %s", r->uri);
             return HTTP_NOT_FOUND;
@@ -447,6 +452,7 @@ static void automx_register_hooks(apr_pool_t *p)
     ap_hook_post_config(automx_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(automx_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(automx_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    amx_metrics_register_hooks(p);
 }
 
 module AP_MODULE_DECLARE_DATA automx_module = {

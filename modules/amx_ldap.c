@@ -12,6 +12,7 @@
 #include "amx_http.h"
 #include "amx_ldap.h"
 #include "amx_ldap_filter.h"
+#include "amx_metrics.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -61,6 +62,7 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
                       "AMX00040: domain \"%s\" has an LDAP server (ldapserver id %ld) "
                       "but mod_ldap is not loaded: add 'LoadModule ldap_module' "
                       "(Debian: a2enmod ldap)", d->name, l->id);
+        amx_metrics_unavailable(r, AMX_CAUSE_LDAP_MODULE);
         return HTTP_SERVICE_UNAVAILABLE;
     }
     filter = amx_ldap_filter(r->pool, l->search_filter, addr->address,
@@ -87,12 +89,16 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
     if (ldc == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX00402: no LDAP connection to %s:%d could be made", l->name, l->port);
+        amx_metrics_ldap(AMX_LDAP_FAILED, start);
+        amx_metrics_unavailable(r, AMX_CAUSE_LDAP_CONNECTION);
         return HTTP_SERVICE_UNAVAILABLE;
     }
     rc = ldap_getuserdn(r, ldc, url, l->search_base, LDAP_SCOPE_SUBTREE, attrs, filter,
                         &dn, &vals);
     why = ldc->reason;
     ldap_close(ldc);
+    amx_metrics_ldap(rc == LDAP_SUCCESS ? (vals && vals[0] ? AMX_LDAP_FOUND : AMX_LDAP_NOT_FOUND)
+                     : rc == LDAP_NO_SUCH_OBJECT ? AMX_LDAP_NOT_FOUND : AMX_LDAP_FAILED, start);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                   "AMX00405: LDAP lookup of %s on %s:%d: %s (%" APR_TIME_T_FMT " us)",
                   addr->address, l->name, l->port, rc == LDAP_SUCCESS ? "found" : ldap_err2string(rc),
@@ -107,6 +113,7 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX00406: LDAP server %s:%d (ldapserver id %ld) failed: %s (%s)",
                       l->name, l->port, l->id, ldap_err2string(rc), why ? why : "");
+        amx_metrics_unavailable(r, AMX_CAUSE_LDAP_SERVER);
         return HTTP_SERVICE_UNAVAILABLE;
     }
     if (vals) {

@@ -25,6 +25,7 @@
 #include "mod_automx.h"
 #include "amx_cache.h"
 #include "amx_idn.h"
+#include "amx_metrics.h"
 #include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
@@ -109,10 +110,12 @@ apr_status_t amx_store_retrieve(void)
 ap_dbd_t *amx_store_acquire(request_rec *r)
 {
     ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(r) : NULL;
-    if (dbd == NULL)
+    if (dbd == NULL) {
+        amx_metrics_unavailable(r, AMX_CAUSE_DB_CONNECTION);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX00030: no database connection: check DBDriver and "
                       "DBDParams for this virtual host and that the database is up");
+    }
     return dbd;
 }
 
@@ -154,6 +157,7 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
                    int nargs, const char **args, apr_dbd_results_t **res, int *nrows,
                    int retry, const char **error)
 {
+    apr_time_t start = amx_metrics_now();
     int attempt;
 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00032: %s [%s]", sql,
@@ -162,7 +166,7 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
         apr_dbd_prepared_t *stmt;
         int rv;
         if (attempt > 0 && apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS)
-            return -1;
+            break;
         /* Preparing is the first use of a connection that mod_dbd opened
          * ahead (DBDMin): its failure is retried like the statement's. */
         stmt = prepare(r, dbd, label, sql, attempt > 0, error);
@@ -181,10 +185,11 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
                                 nargs, args);
         }
         if (rv == 0)
-            return 0;
+            return amx_metrics_db(start, 0);
         *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
     }
-    return -1;
+    amx_metrics_unavailable(r, AMX_CAUSE_DB_QUERY);
+    return amx_metrics_db(start, -1);
 }
 
 int amx_store_select(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
@@ -471,11 +476,13 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
     now = apr_time_now();
     key = cache_key(r, domain);
     if (amx_cache_get(domain_cache, key, now, r->pool, out, &gen)) {
+        amx_metrics_cache(1);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "AMX00037: domain \"%s\" from the cache%s", domain,
                       *out ? "" : ": not in the database");
         return *out ? OK : HTTP_NO_CONTENT;
     }
+    amx_metrics_cache(0);
     rv = lookup_domain(r, domain, other, out);
     if (rv == OK || rv == HTTP_NO_CONTENT)
         amx_cache_put(domain_cache, key, rv == OK ? *out : NULL, gen, now,
@@ -524,6 +531,7 @@ static int lookup_domain(request_rec *r, const char *domain, const char *other,
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                           "AMX00034: domain \"%s\" (id %ld) refers to ldapserver id %ld, "
                           "which does not exist", d->name, d->id, ctx.ldapserver_id);
+            amx_metrics_unavailable(r, AMX_CAUSE_DB_DATA);
             return HTTP_SERVICE_UNAVAILABLE;
         }
     }

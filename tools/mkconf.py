@@ -31,7 +31,8 @@ def httpd_binary():
 
 def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
                servername="localhost", loglevel="warn automx:debug",
-               load_dbd=True, load_extra="", module=MODULE, access_log=True, initdb=True):
+               load_dbd=True, load_extra="", module=MODULE, access_log=True, initdb=True,
+               mpm="event"):
     """Creates ROOT/{conf,logs,run,htdocs} and returns the config path."""
     root = Path(root)
     for sub in ("conf", "logs", "run", "htdocs"):
@@ -50,6 +51,7 @@ def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
         "USER_GROUP": user_group,
         "MODDIR": moddir,
         "MODULE": str(module),
+        "MPM": mpm,
         "LOAD_DBD": f"LoadModule dbd_module {moddir}/mod_dbd.so" if load_dbd else "",
         "LOAD_EXTRA": load_extra,
         "LOGLEVEL": loglevel,
