@@ -148,7 +148,9 @@ class Httpd:
         self.mark()
         self.proc = subprocess.Popen(
             httpd_command(self.binary, ["-d", str(self.root), "-f", str(conf), "-DFOREGROUND"]),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=httpd_env())
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=httpd_env(),
+            # prefork signals its whole process group when it stops.
+            start_new_session=True)
         deadline = time.time() + 15 * SLOW
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -174,7 +176,8 @@ class Httpd:
 
     def finished_starting(self):
         if not VALGRIND_LOGS:
-            return any("AH00489" in l for l in self.log_since_mark())
+            # AH00163 is prefork's wording of it.
+            return any("AH00489" in l or "AH00163" in l for l in self.log_since_mark())
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=30) as s:
                 s.sendall(b"OPTIONS * HTTP/1.0\r\n\r\n")
