@@ -7,7 +7,7 @@
 #include "httpd.h"
 #include "apr_buckets.h"
 
-#include "mod_automx.h"
+#include "amx_config.h"
 #include "amx_address.h"
 #include "amx_model.h"
 

@@ -4,7 +4,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_autoconfig.h"
 #include "amx_http.h"
 #include "amx_ldap.h"

@@ -10,7 +10,7 @@
 #include "apr_strings.h"
 #include <jansson.h>
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_autodiscover.h"
 #include "amx_http.h"
 #include "amx_ldap.h"

@@ -5,7 +5,7 @@
 #include "http_protocol.h"
 #include "apr_strings.h"
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
 #include "amx_mobileconfig.h"
