@@ -9,6 +9,7 @@
 #include "apr_strings.h"
 
 #include "amx_config.h"
+#include "amx_number.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -93,14 +94,14 @@ static const char *set_ldap_nomatch(cmd_parms *cmd, void *dconf, const char *arg
 static const char *set_body_limit(cmd_parms *cmd, void *dconf, const char *arg)
 {
     amx_dir_conf *c = dconf;
-    apr_off_t n;
+    apr_int64_t n;
     /* An Autodiscover request is well under 1 KiB. The cap keeps libxml2's
      * per-element attribute checks, which grow with the square of the
      * attribute count, to a few milliseconds of CPU per request. */
-    if (apr_strtoff(&n, arg, NULL, 10) != APR_SUCCESS || n < 1 || n > AMX_BODY_LIMIT_MAX)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a byte count from 1 to %d",
-                            cmd->cmd->name, arg, AMX_BODY_LIMIT_MAX);
-    c->request_body_max = n;
+    if (amx_number_parse(arg, 1, 1, AMX_BODY_LIMIT_MAX, &n) != 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a byte count from 1 to %d "
+                            "(a k suffix means 1024)", cmd->cmd->name, arg, AMX_BODY_LIMIT_MAX);
+    c->request_body_max = (apr_off_t)n;
     return NULL;
 }
 
@@ -117,24 +118,24 @@ static const char *set_initdb_url(cmd_parms *cmd, void *dconf, const char *arg)
 static const char *set_retry_after(cmd_parms *cmd, void *dconf, const char *arg)
 {
     amx_dir_conf *c = dconf;
-    int n = atoi(arg);
-    if (n < 1 || n > 86400 || strspn(arg, "0123456789") != strlen(arg))
+    apr_int64_t n;
+    if (amx_number_parse(arg, 0, 1, 86400, &n) != 0)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds from 1 to 86400",
                             cmd->cmd->name, arg);
-    c->retry_after = n;
+    c->retry_after = (int)n;
     return NULL;
 }
 
 static const char *set_cache_ttl(cmd_parms *cmd, void *dconf, const char *arg)
 {
     amx_dir_conf *c = dconf;
-    int n = atoi(arg);
+    apr_int64_t n;
     if (strcasecmp(arg, "off") == 0)
         n = 0;
-    else if (n < 1 || n > 86400 || strspn(arg, "0123456789") != strlen(arg))
+    else if (amx_number_parse(arg, 0, 1, 86400, &n) != 0)
         return apr_psprintf(cmd->pool, "%s: '%s' is neither Off nor a number of seconds "
                             "from 1 to 86400", cmd->cmd->name, arg);
-    c->cache_ttl = n;
+    c->cache_ttl = (int)n;
     return NULL;
 }
 
@@ -193,13 +194,13 @@ int amx_config_cache_entries(void)
 static const char *set_cache_entries(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    int n = atoi(arg);
+    apr_int64_t n;
     if (err)
         return err;
-    if (n < 1 || n > 10000000 || strspn(arg, "0123456789") != strlen(arg))
+    if (amx_number_parse(arg, 0, 1, 10000000, &n) != 0)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 to 10000000",
                             cmd->cmd->name, arg);
-    cache_entries = n;
+    cache_entries = (int)n;
     return NULL;
 }
 
@@ -211,7 +212,7 @@ const command_rec amx_config_cmds[] = {
                   "What an address the directory does not know gets: 'database' "
                   "(the database values, default) or 204 (an empty reply)"),
     AP_INIT_TAKE1("AutomxRequestBodyLimit", set_body_limit, NULL, OR_OPTIONS,
-                  "Largest Autodiscover request body in bytes (default 16384, at most 65536; "
+                  "Largest Autodiscover request body in bytes, k for 1024 (default 16k, at most 64k; "
                   "LimitXMLRequestBody applies too)"),
     AP_INIT_TAKE1("AutomxInitdbURL", set_initdb_url, NULL, OR_OPTIONS,
                   "Where the site root points administrators to automx-initdb (default /initdb/)"),

@@ -300,6 +300,10 @@ def test_body_limit_directive_and_limit_xml_request_body(private_httpd, sample_d
     SetHandler automx-autodiscover
     AutomxRequestBodyLimit 300
 </Location>
+<Location /kilo/>
+    SetHandler automx-autodiscover
+    AutomxRequestBodyLimit 1k
+</Location>
 <Location /xmllimit/>
     SetHandler automx-autodiscover
     LimitXMLRequestBody 200
@@ -310,6 +314,10 @@ def test_body_limit_directive_and_limit_xml_request_body(private_httpd, sample_d
     assert post(private_httpd, body).status == 200
     assert post(private_httpd, body, path="/small/").status == 413
     assert post(private_httpd, body, path="/xmllimit/").status == 413
+    # 1k is 1024 bytes, not 1.
+    assert len(body) < 1024
+    assert post(private_httpd, body, path="/kilo/").status == 200
+    assert post(private_httpd, body + b" " * (1025 - len(body)), path="/kilo/").status == 413
     private_httpd.mark()
     assert post(private_httpd, body[:250], path="/small/").status == 400  # cut: malformed
     assert "AMX00101" in private_httpd.tagged_since_mark()[0]

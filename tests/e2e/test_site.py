@@ -76,7 +76,16 @@ def test_configtest_names_bad_directive_arguments(private_httpd, sample_db):
                        ("AutomxRequestBodyLimit lots", "AutomxRequestBodyLimit"),
                        ("AutomxRequestBodyLimit 65537", "AutomxRequestBodyLimit"),
                        ("AutomxRequestBodyLimit 0", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 16x", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 1.5k", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 65k", "AutomxRequestBodyLimit"),
                        ("AutomxRetryAfter 0", "AutomxRetryAfter"),
+                       ("AutomxRetryAfter 30s", "AutomxRetryAfter"),
+                       ("AutomxRetryAfter 99999999999999999999", "AutomxRetryAfter"),
+                       ("AutomxCacheTTL 60s", "AutomxCacheTTL"),
+                       ("AutomxCacheTTL 4294967297", "AutomxCacheTTL"),
+                       ("AutomxCacheEntries 10x", "AutomxCacheEntries"),
+                       ("AutomxCacheEntries 4294967297", "AutomxCacheEntries"),
                        ("AutomxInitdbURL initdb", "AutomxInitdbURL"),
                        ("AutomxMobileconfigPasswords maybe", "AutomxMobileconfigPasswords")]:
         code, out = private_httpd.configtest(dbdparams=str(sample_db), extra=line)
