@@ -236,6 +236,7 @@ void amx_config_check_signers(apr_pool_t *ptemp)
     int i;
     for (i = 0; configured_signers && i < configured_signers->nelts; i++) {
         configured_signer *cs = &APR_ARRAY_IDX(configured_signers, i, configured_signer);
+        /* APR's formatter knows no %lld: the days go out as apr_int64_t. */
         long long left = amx_signer_seconds_left(cs->signer, apr_time_now());
         if (left <= 0)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cs->server,
@@ -245,8 +246,8 @@ void amx_config_check_signers(apr_pool_t *ptemp)
         else if (left < 30LL * 86400)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cs->server,
                          "AMX00007: the Mobileconfig signing certificate %s (%s) "
-                         "expires in %lld days", cs->file,
-                         amx_signer_subject(ptemp, cs->signer), left / 86400);
+                         "expires in %" APR_INT64_T_FMT " days", cs->file,
+                         amx_signer_subject(ptemp, cs->signer), (apr_int64_t)(left / 86400));
     }
 }
 
