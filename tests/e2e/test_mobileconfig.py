@@ -1,11 +1,16 @@
 """Apple Mobileconfig end to end (SPEC §6, §7), signing included."""
+import os
 import plistlib
+import pty
 import re
+import select
+import signal
 import subprocess
+import time
 
 import pytest
 
-from harness import SQL, make_sqlite_db
+from harness import SQL, httpd_env, make_sqlite_db
 
 MC = "/mobileconfig/?emailaddress="
 
@@ -261,6 +266,8 @@ def pki(tmp_path_factory):
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.csr",
             "-subj", "/CN=Other", cwd=d)
     (d / "garbage.pem").write_text("not a certificate\n")
+    openssl("pkey", "-in", "signer.key", "-aes256", "-passout", "pass:secret", "-out",
+            "encrypted.key", cwd=d)
     return d
 
 
@@ -305,6 +312,58 @@ def test_configtest_refuses_bad_signing_files(private_httpd, sample_db, pki, arg
                                          extra="AutomxMobileconfigSign " + args.format(d=pki))
     assert code != 0
     assert named in out and "AutomxMobileconfigSign" in out
+
+
+def encrypted_key_configtest(h, sample_db, pki, terminal):
+    """httpd -t on a config with an encrypted signing key: (exit code,
+    output). TERMINAL: on a pseudo terminal of its own, else with no
+    terminal and stdin from /dev/null. A prompt fails either way: it shows
+    in the output, or it waits until the timeout."""
+    conf = h.write_conf(dbdparams=str(sample_db),
+                        extra=f"AutomxMobileconfigSign {pki}/signer.pem {pki}/encrypted.key")
+    cmd = [h.binary, "-d", str(h.root), "-f", str(conf), "-t"]
+    if not terminal:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=20, start_new_session=True, env=httpd_env())
+        return p.returncode, p.stdout + p.stderr
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(cmd[0], cmd, httpd_env())
+    out, deadline = b"", time.time() + 20
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.time() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                pytest.fail("httpd -t waits on the terminal: " + out.decode(errors="replace"))
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:  # EIO: the terminal's other end is closed
+                    pass
+        while select.select([fd], [], [], 0)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_encrypted_key_fails_configtest_without_a_prompt(private_httpd, sample_db, pki, terminal):
+    code, out = encrypted_key_configtest(private_httpd, sample_db, pki, terminal)
+    assert code != 0, out
+    assert "Enter PEM pass phrase" not in out, out
+    assert "AutomxMobileconfigSign" in out and f"{pki}/encrypted.key" in out, out
+    assert "encrypted" in out, out
 
 
 def test_short_lived_certificate_warns_and_serves(private_httpd, sample_db, pki):
