@@ -89,7 +89,9 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
         || (rv = optional_text(r, "password", &password)) != OK)
         return rv;
     if (password && !amx_conf_mobileconfig_passwords(conf)) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+        /* Any client can send one: a note for the administrator who
+         * wonders why profiles come without it, not a warning. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX00202: a password was sent for %s and ignored: "
                       "AutomxMobileconfigPasswords is Off", addr->address);
         password = NULL;
