@@ -205,8 +205,11 @@ static const char *set_cache_entries(cmd_parms *cmd, void *dummy, const char *ar
 }
 
 const command_rec amx_config_cmds[] = {
+    /* Not from .htaccess: whoever may write one must not decide that
+     * passwords go into profiles. */
     AP_INIT_FLAG("AutomxMobileconfigPasswords", ap_set_flag_slot,
-                 (void *)APR_OFFSETOF(amx_dir_conf, mobileconfig_passwords), OR_OPTIONS,
+                 (void *)APR_OFFSETOF(amx_dir_conf, mobileconfig_passwords),
+                 RSRC_CONF | ACCESS_CONF,
                  "On: put a password given in the request into Apple profiles (default Off)"),
     AP_INIT_TAKE1("AutomxLDAPNoMatch", set_ldap_nomatch, NULL, OR_OPTIONS,
                   "What an address the directory does not know gets: 'database' "

@@ -141,6 +141,24 @@ def test_password_used_when_on(private_httpd, sample_db):
     assert "s3cr" not in private_httpd.error_log.read_text()
 
 
+def test_passwords_cannot_be_switched_on_from_htaccess(private_httpd, sample_db):
+    htdocs = private_httpd.root / "htdocs"
+    htdocs.mkdir(parents=True, exist_ok=True)
+    (htdocs / ".htaccess").write_text("AutomxMobileconfigPasswords On\n")
+    private_httpd.expect_log(r"AutomxMobileconfigPasswords not allowed here")
+    try:
+        private_httpd.start(dbdparams=str(sample_db), loglevel="info",
+                            extra=f'<Directory "{htdocs}">\n    AllowOverride Options\n</Directory>')
+        r = private_httpd.get(MC + "user@example.com&password=s3cret")
+        assert r.status == 500
+        assert b"s3cret" not in r.body
+        assert any("AutomxMobileconfigPasswords not allowed here" in l
+                   for l in private_httpd.log_since_mark())
+    finally:
+        (htdocs / ".htaccess").unlink()
+    assert private_httpd.get(MC + "user@example.com").status == 200
+
+
 @pytest.mark.parametrize("address,status", [
     ("", 400), ("nobody", 400), ("a@b@example.com", 400),
     ("x@serverless.tld", 400), ("x@unknown.example", 204)])
