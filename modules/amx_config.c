@@ -17,6 +17,7 @@ void *amx_config_create_dir(apr_pool_t *p, char *dir)
 {
     amx_dir_conf *c = apr_pcalloc(p, sizeof(*c));
     c->mobileconfig_passwords = -1;
+    c->passwords_over_http = -1;
     c->ldap_nomatch_status = 0;
     c->request_body_max = 0;
     c->initdb_url = NULL;
@@ -31,6 +32,8 @@ void *amx_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     amx_dir_conf *c = apr_pcalloc(p, sizeof(*c));
     c->mobileconfig_passwords = add->mobileconfig_passwords != -1
         ? add->mobileconfig_passwords : base->mobileconfig_passwords;
+    c->passwords_over_http = add->passwords_over_http != -1
+        ? add->passwords_over_http : base->passwords_over_http;
     c->ldap_nomatch_status = add->ldap_nomatch_status
         ? add->ldap_nomatch_status : base->ldap_nomatch_status;
     c->request_body_max = add->request_body_max
@@ -51,6 +54,11 @@ const amx_dir_conf *amx_config_of(request_rec *r)
 int amx_conf_mobileconfig_passwords(const amx_dir_conf *c)
 {
     return c->mobileconfig_passwords == 1;
+}
+
+int amx_conf_passwords_over_http(const amx_dir_conf *c)
+{
+    return c->passwords_over_http == 1;
 }
 
 int amx_conf_ldap_nomatch_status(const amx_dir_conf *c)
@@ -211,6 +219,11 @@ const command_rec amx_config_cmds[] = {
                  (void *)APR_OFFSETOF(amx_dir_conf, mobileconfig_passwords),
                  RSRC_CONF | ACCESS_CONF,
                  "On: put a password given in the request into Apple profiles (default Off)"),
+    AP_INIT_FLAG("AutomxMobileconfigPasswordsOverHTTP", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(amx_dir_conf, passwords_over_http),
+                 RSRC_CONF | ACCESS_CONF,
+                 "On: take Mobileconfig passwords sent over plain http too (default Off: "
+                 "400), e.g. behind a proxy that ends TLS"),
     AP_INIT_TAKE1("AutomxLDAPNoMatch", set_ldap_nomatch, NULL, OR_OPTIONS,
                   "What an address the directory does not know gets: 'database' "
                   "(the database values, default) or 204 (an empty reply)"),

@@ -14,6 +14,7 @@
 /* Per-directory configuration; -1 / NULL / 0 mean "not set here". */
 typedef struct {
     int mobileconfig_passwords;  /* AutomxMobileconfigPasswords */
+    int passwords_over_http;     /* AutomxMobileconfigPasswordsOverHTTP */
     int ldap_nomatch_status;     /* AutomxLDAPNoMatch: 200 or 204 */
     apr_off_t request_body_max;  /* AutomxRequestBodyLimit, bytes */
     const char *initdb_url;      /* AutomxInitdbURL, for the site root */
@@ -39,6 +40,7 @@ const amx_dir_conf *amx_config_of(request_rec *r);
 
 /* Values with the defaults filled in. */
 int amx_conf_mobileconfig_passwords(const amx_dir_conf *c);
+int amx_conf_passwords_over_http(const amx_dir_conf *c);
 int amx_conf_ldap_nomatch_status(const amx_dir_conf *c);
 apr_off_t amx_conf_request_body_max(const amx_dir_conf *c);
 const char *amx_conf_initdb_url(const amx_dir_conf *c);

@@ -96,6 +96,15 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
                       "AutomxMobileconfigPasswords is Off", addr->address);
         password = NULL;
     }
+    /* The password would have crossed the network in clear: refuse, so
+     * that the client's user learns it, rather than profile it. */
+    if (password && !amx_conf_passwords_over_http(conf)
+        && strcmp(ap_http_scheme(r), "https") != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX01300: a password for %s was sent over plain http: refused "
+                      "(AutomxMobileconfigPasswordsOverHTTP On allows it)", addr->address);
+        return HTTP_BAD_REQUEST;
+    }
     if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
     if (amx_domain_check(d, &err) != 0)

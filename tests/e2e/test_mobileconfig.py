@@ -131,7 +131,10 @@ def test_password_ignored_when_off(httpd):
 
 
 def test_password_used_when_on(private_httpd, sample_db):
-    private_httpd.start(dbdparams=str(sample_db), extra="AutomxMobileconfigPasswords On")
+    # The test server speaks plain http: the password must be let through
+    # on purpose (test_password_over_plain_http_is_400 is the default).
+    private_httpd.start(dbdparams=str(sample_db),
+                        extra="AutomxMobileconfigPasswords On\nAutomxMobileconfigPasswordsOverHTTP On")
     r, p = profile(private_httpd, "user@example.com", "&password=s3cr%C3%A9t")
     mail, cal, card = p["PayloadContent"]
     assert mail["IncomingPassword"] == "s3crét"
@@ -139,6 +142,40 @@ def test_password_used_when_on(private_httpd, sample_db):
     assert cal["CalDAVPassword"] == "s3crét" and card["CardDAVPassword"] == "s3crét"
     assert r.header("Cache-Control") == "no-store"
     assert "s3cr" not in private_httpd.error_log.read_text()
+
+
+def test_password_over_plain_http_is_400(private_httpd, sample_db):
+    private_httpd.start(dbdparams=str(sample_db), loglevel="info",
+                        extra="AutomxMobileconfigPasswords On")
+    r = private_httpd.get(MC + "user@example.com&password=s3cret")
+    assert r.status == 400
+    assert b"s3cret" not in r.body
+    lines = private_httpd.tagged_since_mark()
+    assert len(lines) == 1 and "AMX01300" in lines[0] and "[automx:info]" in lines[0], lines
+    assert "s3cret" not in private_httpd.error_log.read_text()
+    # Without a password the profile is served as before.
+    assert private_httpd.get(MC + "user@example.com").status == 200
+
+
+def test_sample_vhost_logs_no_query_strings(private_httpd, sample_db):
+    """conf/automx-vhost.conf's access log format leaves query strings (and
+    so Mobileconfig passwords) out, in every virtual host it defines."""
+    text = (SQL.parent / "conf" / "automx-vhost.conf").read_text()
+    formats = re.findall(r"^LogFormat (.*) (\S+)$", text, re.M)
+    assert formats, "the sample defines a log format"
+    nick = formats[0][1]
+    customlogs = re.findall(r"^\s*CustomLog \S+ (\S+)", text, re.M)
+    vhosts = text.count("<VirtualHost")
+    assert customlogs == [nick] * vhosts, customlogs
+    log = private_httpd.root / "logs" / "sample-access.log"
+    private_httpd.start(dbdparams=str(sample_db), access_log=False,
+                        extra=f"LogFormat {formats[0][0]} {nick}\nCustomLog {log} {nick}")
+    assert private_httpd.get(MC + "user@example.com&password=s3cret").status == 200
+    assert private_httpd.get("/mail/config-v1.1.xml?emailaddress=jane@example.com").status == 200
+    time.sleep(0.2)
+    logged = log.read_text()
+    assert "/mobileconfig/" in logged and "/mail/config-v1.1.xml" in logged, logged
+    assert "s3cret" not in logged and "jane" not in logged and "?" not in logged, logged
 
 
 def test_passwords_cannot_be_switched_on_from_htaccess(private_httpd, sample_db):
