@@ -18,11 +18,16 @@ def test_root_without_tables_points_to_initdb(private_httpd, workdir):
     db = workdir / "notables" / "automx.db"
     db.parent.mkdir(exist_ok=True)
     allow_httpd(db.parent)  # sqlite3 creates the empty file
-    private_httpd.start(dbdparams=str(db), extra="AutomxInitdbURL /setup/initdb/")
+    private_httpd.start(dbdparams=str(db), extra="AutomxInitdbURL /setup/initdb/",
+                        loglevel="info")
     r = private_httpd.get("/")
     assert r.status == 200
     assert "no automx tables" in r.text
     assert 'href="/setup/initdb/"' in r.text
+    # The database's own words go to the error log, not to any visitor.
+    assert "no such table" not in r.text and "domain" not in r.text, r.text
+    lines = private_httpd.tagged_since_mark()
+    assert len(lines) == 1 and "AMX00060" in lines[0] and "no such table" in lines[0], lines
 
 
 def test_root_with_empty_tables(private_httpd, workdir):
