@@ -95,16 +95,23 @@ int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
     return 0;
 }
 
-/* The first child element of PARENT called NAME in namespace NS. */
-static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *ns)
+/* The child element of PARENT called NAME in namespace NS; NULL with
+ * *REPEATED set when there are several, as a request with two addresses
+ * means either. */
+static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *ns, int *repeated)
 {
-    xmlNodePtr n;
+    xmlNodePtr n, found = NULL;
     for (n = parent->children; n; n = n->next) {
         if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0
-            && n->ns && xmlStrcmp(n->ns->href, BAD_CAST ns) == 0)
-            return n;
+            && n->ns && xmlStrcmp(n->ns->href, BAD_CAST ns) == 0) {
+            if (found) {
+                *repeated = 1;
+                return NULL;
+            }
+            found = n;
+        }
     }
-    return NULL;
+    return found;
 }
 
 /* The text of NODE in P, white space around it removed. */
@@ -140,6 +147,7 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
 {
     xmlDocPtr doc;
     xmlNodePtr root, req, addr, schema;
+    int repeated = 0;
 
     memset(out, 0, sizeof(*out));
     if (rd->had_dtd)
@@ -158,14 +166,20 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
         || root->ns == NULL || xmlStrcmp(root->ns->href, BAD_CAST AMX_AD_REQUEST_NS) != 0)
         return fail(out, AMX_AD_NAMESPACE,
                     "the root is not Autodiscover in the Outlook request namespace");
-    req = child(root, "Request", AMX_AD_REQUEST_NS);
+    req = child(root, "Request", AMX_AD_REQUEST_NS, &repeated);
+    if (repeated)
+        return fail(out, AMX_AD_REPEATED, "more than one Request element");
     if (req == NULL)
         return fail(out, AMX_AD_NAMESPACE, "no Request element in the request namespace");
-    addr = child(req, "EMailAddress", AMX_AD_REQUEST_NS);
+    addr = child(req, "EMailAddress", AMX_AD_REQUEST_NS, &repeated);
+    if (repeated)
+        return fail(out, AMX_AD_REPEATED, "more than one EMailAddress element");
     if (addr == NULL)
         return fail(out, AMX_AD_NO_ADDRESS, "no EMailAddress element");
     out->address = text(rd->pool, addr, &out->address_len);
-    schema = child(req, "AcceptableResponseSchema", AMX_AD_REQUEST_NS);
+    schema = child(req, "AcceptableResponseSchema", AMX_AD_REQUEST_NS, &repeated);
+    if (repeated)
+        return fail(out, AMX_AD_REPEATED, "more than one AcceptableResponseSchema element");
     if (schema) {
         apr_size_t len;
         out->schema = text(rd->pool, schema, &len);
@@ -202,6 +216,8 @@ const char *amx_ad_strerror(amx_ad_status st)
         return "not an Autodiscover request in the Outlook request namespace";
     case AMX_AD_NO_ADDRESS:
         return "no EMailAddress";
+    case AMX_AD_REPEATED:
+        return "an element that must be there once is repeated";
     }
     return "invalid";
 }

@@ -149,6 +149,11 @@ BAD_BODIES = {
     "no namespace": b"<Autodiscover><Request><EMailAddress>user@example.com</EMailAddress></Request></Autodiscover>",
     "no EMailAddress": request_body("user@example.com").replace(b"EMailAddress", b"EMail"),
     "no Request": f'<Autodiscover xmlns="{REQ_NS}"><EMailAddress>u@example.com</EMailAddress></Autodiscover>'.encode(),
+    "two EMailAddress": request_body("user@example.com").replace(
+        b"</EMailAddress>", b"</EMailAddress><EMailAddress>other@example.net</EMailAddress>"),
+    "two AcceptableResponseSchema": request_body("user@example.com").replace(
+        b"</Request>", b"<AcceptableResponseSchema>x</AcceptableResponseSchema>"
+        b"<AcceptableResponseSchema>y</AcceptableResponseSchema></Request>"),
     "broken UTF-8": request_body("us\xff\xfeer@example.com".encode("latin-1").decode("latin-1")).replace(b"\xc3\xbf\xc3\xbe", b"\xff\xfe"),
     "undefined entity": request_body("&nope;@example.com"),
     "XXE": (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'

@@ -14,10 +14,34 @@ static amx_ad_status parse(const char *s, amx_ad_request *req)
     return amx_ad_parse(unit_pool, s, strlen(s), req);
 }
 
+/* Two addresses, two schemas or two requests: which one would be meant is
+ * anybody's guess, as with a repeated query parameter. */
+static void test_repeated_elements(void)
+{
+    amx_ad_request req;
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress><EMailAddress>x@y.z</EMailAddress>"),
+                &req) == AMX_AD_REPEATED);
+    CHECK(req.reason && strstr(req.reason, "EMailAddress"));
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>"
+                    "<AcceptableResponseSchema>" AMX_AD_OUTLOOK_NS "</AcceptableResponseSchema>"
+                    "<AcceptableResponseSchema>" AMX_AD_MOBILESYNC_NS "</AcceptableResponseSchema>"),
+                &req) == AMX_AD_REPEATED);
+    CHECK(parse("<Autodiscover xmlns=\"" AMX_AD_REQUEST_NS "\">"
+                "<Request><EMailAddress>a@b.c</EMailAddress></Request>"
+                "<Request><EMailAddress>x@y.z</EMailAddress></Request></Autodiscover>",
+                &req) == AMX_AD_REPEATED);
+    /* An element of another namespace is not a second address. */
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>"
+                    "<x:EMailAddress xmlns:x=\"urn:other\">x@y.z</x:EMailAddress>"), &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "a@b.c");
+}
+
 void test_autodiscover(void)
 {
     amx_ad_request req;
     amx_ad_reader *rd;
+
+    test_repeated_elements();
     const char *whole = REQ("<EMailAddress> user@example.com\n</EMailAddress>"
                             "<AcceptableResponseSchema>" AMX_AD_OUTLOOK_NS
                             "</AcceptableResponseSchema>");
