@@ -25,6 +25,7 @@ struct amx_ad_reader {
     apr_size_t bytes;
     int had_dtd;
     int failed;
+    const char *first_error;  /* libxml2's first complaint, for the log */
 };
 
 static apr_status_t free_reader(void *data)
@@ -54,6 +55,24 @@ static void quiet(void *ctx, const char *msg, ...)
 {
 }
 
+/* The parser's own structured error handler. Without one, libxml2 hands
+ * every error to the thread's global handler, which belongs to whoever
+ * set it last (another module, another library in the process) and would
+ * get this parser's context as if it were its own. The first message is
+ * kept for the log. */
+static void record_error(void *ctx, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    amx_ad_reader *rd = ctxt ? ctxt->_private : NULL;
+    char *m, *end;
+    if (rd == NULL || rd->first_error || e == NULL || e->message == NULL)
+        return;
+    m = apr_pstrndup(rd->pool, e->message, 200);
+    for (end = m + strlen(m); end > m && (end[-1] == '\n' || end[-1] == ' '); end--)
+        end[-1] = '\0';
+    rd->first_error = m;
+}
+
 amx_ad_reader *amx_ad_reader_create(apr_pool_t *p)
 {
     amx_ad_reader *rd = apr_pcalloc(p, sizeof(*rd));
@@ -64,7 +83,7 @@ amx_ad_reader *amx_ad_reader_create(apr_pool_t *p)
     rd->sax.externalSubset = refuse_dtd;
     rd->sax.error = quiet;
     rd->sax.warning = quiet;
-    rd->sax.serror = NULL;
+    rd->sax.serror = record_error;
     rd->ctxt = xmlCreatePushParserCtxt(&rd->sax, NULL, NULL, 0, NULL);
     if (rd->ctxt == NULL) {
         rd->failed = 1;
@@ -158,7 +177,10 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
         || !rd->ctxt->wellFormed || rd->ctxt->myDoc == NULL) {
         if (rd->had_dtd)
             return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");
-        return fail(out, AMX_AD_MALFORMED, "not well-formed XML");
+        return fail(out, AMX_AD_MALFORMED,
+                    rd->first_error ? apr_pstrcat(rd->pool, "not well-formed XML: ",
+                                                  rd->first_error, NULL)
+                                    : "not well-formed XML");
     }
     doc = rd->ctxt->myDoc;
     root = xmlDocGetRootElement(doc);
