@@ -183,9 +183,19 @@ def test_ldaps_refuses_a_certificate_the_ca_did_not_sign(private_httpd, workdir,
     assert r.status == 503
 
 
-@pytest.mark.parametrize("search_filter", ["(mail=*)", "(|(mail={0})(uid={0}))"])
-def test_filter_without_exactly_one_placeholder_is_a_data_error(private_httpd, workdir,
-                                                                directory, pki, search_filter):
+def test_every_placeholder_of_the_filter_is_replaced(private_httpd, workdir, directory, pki):
+    # Found only when both {0} became the address.
+    flt = "(&(objectClass=inetOrgPerson)(mail={0})(|(mail={0})(uid={0})))"
+    h = start(private_httpd, ldap_db(workdir, "ldap-twice", directory.port, search_filter=flt),
+              pki)
+    assert username(h, "johndoe@example.com") == "jdoe"
+    # Each is escaped: wildcards find nobody, and the database values stay.
+    assert username(h, "*@example.com") == "%EMAILADDRESS%"
+
+
+@pytest.mark.parametrize("search_filter", ["(mail=*)"])
+def test_filter_without_a_placeholder_is_a_data_error(private_httpd, workdir,
+                                                      directory, pki, search_filter):
     h = start(private_httpd, ldap_db(workdir, "ldap-badfilter-%d" % len(search_filter),
                                      directory.port, search_filter=search_filter), pki)
     h.expect_log(r"AMX00400|AMX00013: data error in table ldapserver, row id 2000")
