@@ -28,7 +28,14 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
      * then the one the request was sent to. */
     if ((rv = amx_http_query_address(r, "emailaddress", 1, &addr)) != OK)
         return rv;
-    domain = addr ? addr->domain : amx_domain_from_host(r->pool, ap_get_server_name(r));
+    /* The Host the client sent, not ap_get_server_name(), which under
+     * UseCanonicalName On is the ServerName whatever was asked; without a
+     * Host (HTTP/1.0) the server's name is all there is. */
+    if (addr)
+        domain = addr->domain;
+    else
+        domain = amx_domain_from_host(r->pool, r->hostname ? r->hostname
+                                                           : ap_get_server_name(r));
     if (domain == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX00050: no emailaddress and no host name to take the domain from");
