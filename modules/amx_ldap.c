@@ -12,6 +12,7 @@
 #include "amx_http.h"
 #include "amx_ldap.h"
 #include "amx_ldap_filter.h"
+#include "amx_xml.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -127,6 +128,14 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
         id->uid = vals[0] ? apr_pstrdup(r->pool, vals[0]) : NULL;
         id->cn = (l->attr_cn && vals[1]) ? apr_pstrdup(r->pool, vals[1]) : NULL;
     }
+    /* The replies write them with U+FFFD where XML cannot carry them. */
+    if (amx_xml_unwritable(id->uid) >= 0 || amx_xml_unwritable(id->cn) >= 0)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "AMX01303: LDAP server %s:%d (ldapserver id %ld): attribute %s of "
+                      "the entry for %s holds characters XML cannot carry, written as "
+                      "U+FFFD", l->name, l->port, l->id,
+                      amx_xml_unwritable(id->uid) >= 0 ? l->attr_uid : l->attr_cn,
+                      addr->address);
     if (id->uid == NULL)
         return no_match(r, conf, addr->address, "the entry has no login name attribute");
     return OK;

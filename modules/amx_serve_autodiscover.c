@@ -147,6 +147,7 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
         return amx_http_status(r, conf, rv);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
+    amx_http_log_unwritable(r, d);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);
     oc.r = r;

@@ -109,6 +109,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
         return amx_http_status(r, conf, rv);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
+    amx_http_log_unwritable(r, d);
     if ((why = amx_mc_choose(d, &servers)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX00203: no Mobileconfig for domain \"%s\" (id %ld): %s",
