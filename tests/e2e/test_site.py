@@ -96,3 +96,13 @@ def test_configtest_names_bad_directive_arguments(private_httpd, sample_db):
         code, out = private_httpd.configtest(dbdparams=str(sample_db), extra=line)
         assert code != 0, line
         assert name in out, out
+
+
+def test_the_defaults_in_conf_automx_conf_are_valid(private_httpd, sample_db):
+    """Every commented directive of conf/automx.conf, uncommented, passes
+    the configuration test: the file documents values httpd takes."""
+    conf = (SQL.parent / "conf" / "automx.conf").read_text()
+    lines = [l.strip()[1:] for l in conf.splitlines() if l.strip().startswith("#Automx")]
+    assert len(lines) >= 4, lines
+    code, out = private_httpd.configtest(dbdparams=str(sample_db), extra="\n".join(lines))
+    assert code == 0, out
