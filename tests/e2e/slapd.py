@@ -48,6 +48,13 @@ sn: Smith
 uid: asmith
 mail: alice@example.com
 
+dn: uid=ctl,ou=mailusers,{SUFFIX}
+objectClass: inetOrgPerson
+cn:: Q3RsAU5hbWU=
+sn: Ctl
+uid: ctl
+mail: ctl@example.com
+
 dn: uid=odd,ou=mailusers,{SUFFIX}
 objectClass: inetOrgPerson
 cn: Tom & <Jerry>

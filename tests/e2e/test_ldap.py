@@ -100,6 +100,17 @@ def test_values_from_the_directory_are_escaped(ldap_httpd):
     assert resp.findtext(f"{{{OUTLOOK_NS}}}User/{{{OUTLOOK_NS}}}DisplayName") == "Tom & <Jerry>"
 
 
+def test_control_characters_from_the_directory_keep_replies_well_formed(ldap_httpd):
+    # cn is "Ctl\x01Name" (tests/e2e/slapd.py): U+FFFD in the reply, and
+    # the log names the ldapserver row and the attribute.
+    ldap_httpd.expect_log(r"AMX01303")
+    resp = autodiscover(ldap_httpd, "ctl@example.com")
+    assert resp.findtext(f"{{{OUTLOOK_NS}}}User/{{{OUTLOOK_NS}}}DisplayName") == "Ctl\ufffdName"
+    lines = [l for l in ldap_httpd.tagged_since_mark() if "AMX01303" in l]
+    assert len(lines) == 1 and "ldapserver id 2000" in lines[0] and "attribute cn" in lines[0]
+    assert username(ldap_httpd, "ctl@example.com") == "ctl"
+
+
 def test_domains_without_ldap_are_not_looked_up(ldap_httpd, directory):
     before = directory.searches("(mail=johndoe@example.net)")
     assert username(ldap_httpd, "johndoe@example.net") == "%EMAILADDRESS%"
