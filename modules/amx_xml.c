@@ -85,7 +85,7 @@ static int write_bytes(amx_xml *w, const char *s, apr_size_t len)
     return 0;
 }
 
-/* Bytes after which a text needs a closer look: C0 controls other than
+/* Bytes at which a text needs a closer look: C0 controls other than
  * TAB, LF and CR (no XML document may hold them, not even escaped), and
  * every non-ASCII byte (it must start a well-formed UTF-8 sequence of a
  * character XML allows). 3 marks the end of the string. */
