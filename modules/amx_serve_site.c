@@ -4,7 +4,7 @@
 #include "http_protocol.h"
 #include "apr_strings.h"
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_http.h"
 #include "amx_store.h"
 
@@ -35,16 +35,17 @@ int amx_serve_site(request_rec *r, const amx_dir_conf *conf)
     ap_fputs(r->output_filters, out.bb, page_head);
     initdb = ap_escape_html(r->pool, amx_conf_initdb_url(conf));
     if (rv != OK) {
-        /* Most often the tables have not been created yet. */
+        /* Most often the tables have not been created yet. What the
+         * database said (table names, its version, sometimes a host)
+         * goes to the error log only: anyone can load this page. */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX00060: the automx tables cannot be read: %s", error);
         ap_fprintf(r->output_filters, out.bb,
-                   "<p>The database has no automx tables yet (the database said: "
-                   "<code>%s</code>).</p>\n"
+                   "<p>The database has no automx tables yet, or they cannot be "
+                   "read (the error log says why: AMX00060).</p>\n"
                    "<p>Create them and load sample data with "
                    "<a href=\"%s\">automx-initdb</a>, or load <code>sql/</code> "
-                   "with your database's client.</p>\n",
-                   ap_escape_html(r->pool, error), initdb);
+                   "with your database's client.</p>\n", initdb);
     }
     else if (domain == NULL) {
         ap_fprintf(r->output_filters, out.bb,

@@ -32,5 +32,6 @@ void test_mobileconfig(void);
 void test_seed(void);
 void test_ldap_filter(void);
 void test_xml(void);
+void test_number(void);
 
 #endif

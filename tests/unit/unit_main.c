@@ -24,6 +24,7 @@ int main(void)
     test_seed();
     test_ldap_filter();
     test_xml();
+    test_number();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();
