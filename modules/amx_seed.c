@@ -155,8 +155,10 @@ static int parse_server(ctx *c, json_t *obj, const char *path, amx_seed_provider
 {
     static const char *const mail_keys[] = { "type", "name", "port", "prio", "socket_type",
         "user_name", "authentication", "domains", NULL };
+    /* "name" on a DAV entry is taken and ignored, as automx2 does: its own
+     * test seed has one. */
     static const char *const dav_keys[] = { "type", "url", "port", "use_ssl",
-        "domain_required", "user_name", "domains", NULL };
+        "domain_required", "user_name", "domains", "name", NULL };
     amx_seed_server *s;
     const char *type = NULL;
     long n;
