@@ -48,7 +48,9 @@ static int page(request_rec *r, int status, const char *message)
     amx_http_out_init(&out, r);
     ap_fprintf(r->output_filters, out.bb,
                "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-               "<title>automx-initdb</title></head>\n<body>\n<p>%s</p>\n</body>\n</html>\n",
+               "<title>automx-initdb</title></head>\n<body>\n<p>%s</p>\n"
+               /* As automx2's replies do: back to the self-service page. */
+               "<p><a href=\"/\">Back to the start page</a></p>\n</body>\n</html>\n",
                ap_escape_html(r->pool, message));
     return amx_http_out_finish(&out);
 }

@@ -321,3 +321,17 @@ def test_initdb_is_never_reachable_through_automx(private_httpd, sample_db):
         r = private_httpd.request(m, "/initdb/", body=b"", headers={"Content-Type": "application/json"})
         assert r.status == 404
     assert len(dump(sample_db)["provider"]) == 3
+
+
+def test_replies_link_back_to_the_site_root(fresh):
+    # automx2 ends every initdb reply with a link to its root page.
+    import re
+    replies = [fresh.get("/initdb/"), fresh.get("/initdb/"),
+               post(fresh, {"provider": "Link", "domains": ["link.example"],
+                            "servers": [{"type": "imap", "name": "imap.link.example"}]}),
+               post(fresh, {"provider": "Link"}),
+               fresh.request("DELETE", "/initdb/")]
+    assert [r.status for r in replies] == [200, 200, 200, 400, 200]
+    for r in replies:
+        assert re.search(r'<a href="/">[^<]+</a>', r.text), r.text
+    assert fresh.get("/").status == 200
