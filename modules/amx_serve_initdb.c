@@ -237,21 +237,12 @@ static int purge(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
 
 /* ---- POST: seed --------------------------------------------------------- */
 
-typedef struct {
-    apr_pool_t *pool;
-    char *data;
-    apr_size_t len;
-} body_buffer;
-
+/* The body as it comes, appended to the brigade's last heap bucket while
+ * that has room (apr_brigade_write), and flattened once at the end: memory
+ * linear in the body however small the pieces it arrives in. */
 static void collect(void *ctx, const char *data, apr_size_t len)
 {
-    body_buffer *b = ctx;
-    char *grown = apr_palloc(b->pool, b->len + len + 1);
-    memcpy(grown, b->data, b->len);
-    memcpy(grown + b->len, data, len);
-    b->len += len;
-    grown[b->len] = '\0';
-    b->data = grown;
+    apr_brigade_write(ctx, NULL, NULL, data, len);
 }
 
 typedef struct {
@@ -425,7 +416,9 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     apr_array_header_t *providers;
     const char *why;
     seeding s;
-    body_buffer body = { r->pool, (char *)"", 0 };
+    apr_bucket_brigade *bb;
+    char *body;
+    apr_size_t body_len;
     int rv, i;
 
     if (!json_content_type(ct)) {
@@ -436,9 +429,14 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     }
     if (ap_get_limit_req_body(r) > 0 && ap_get_limit_req_body(r) < limit)
         limit = ap_get_limit_req_body(r);
-    if ((rv = amx_http_read_body(r, limit, "seed document", collect, &body)) != OK)
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    rv = amx_http_read_body(r, limit, "seed document", collect, bb);
+    if (rv == OK && apr_brigade_pflatten(bb, &body, &body_len, r->pool) != APR_SUCCESS)
+        rv = HTTP_INTERNAL_SERVER_ERROR;
+    apr_brigade_destroy(bb);
+    if (rv != OK)
         return rv;
-    if ((why = amx_seed_parse(r->pool, body.data, body.len, &providers)) != NULL) {
+    if ((why = amx_seed_parse(r->pool, body, body_len, &providers)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", why);
         return page(r, HTTP_BAD_REQUEST, apr_pstrcat(r->pool, "Nothing written: ", why, NULL));
     }

@@ -335,3 +335,25 @@ def test_replies_link_back_to_the_site_root(fresh):
     for r in replies:
         assert re.search(r'<a href="/">[^<]+</a>', r.text), r.text
     assert fresh.get("/").status == 200
+
+
+def test_a_seed_sent_in_one_byte_chunks_costs_memory_linear_in_its_size(fresh):
+    # 32 KB in 32,768 chunks of one byte each: a reader that copies what it
+    # has so far for every piece needs half a gigabyte for it.
+    fresh.get("/initdb/")
+    doc = {"provider": "Chunked", "domains": ["chunked.example"],
+           "servers": [{"type": "imap", "name": "imap.chunked.example"}]}
+    doc["_comment"] = "x" * (32 * 1024 - len(json.dumps(doc)) - 20)
+    body = json.dumps(doc).encode()
+    assert 32 * 1024 - 100 < len(body) <= 32 * 1024
+    peak = {pid: fresh.memory_kb(pid) for pid in fresh.children()}
+    offset = fresh.access_offset()
+    head = (b"POST /initdb/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    reply = fresh.raw(head + b"".join(b"1\r\n%c\r\n" % c for c in body) + b"0\r\n\r\n", timeout=60)
+    assert reply.startswith(b"HTTP/1.1 200 "), reply[:200]
+    [(line, status, pid)] = fresh.answered_by(offset)
+    assert line.startswith("POST /initdb/") and status == 200
+    grown = fresh.memory_kb(pid) - peak[pid]
+    assert grown < 16 * 1024, f"the process serving it grew by {grown} kB"
+    assert autoconfig(fresh, "x@chunked.example").status == 200
