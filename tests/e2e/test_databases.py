@@ -21,6 +21,10 @@ def test_initdb_creates_the_same_database_on_each_driver(private_httpd, server_d
     server_db.reset()
     private_httpd.start(dbdriver=server_db.driver, dbdparams=server_db.dbd_params)
     private_httpd.expect_log(r"AMX00203: no Mobileconfig for domain \"serverless.tld\"")
+    # No tables yet: nothing to purge, and nothing logged above info.
+    r = private_httpd.request("DELETE", "/initdb/")
+    assert r.status == 200 and "nothing to purge" in r.text
+    assert not private_httpd.unexpected_log_lines()
     r = private_httpd.get("/initdb/")
     assert r.status == 200 and "Database is now prepared" in r.text
     for addr in ("user@example.com", "x@example.org", "x@serverless.tld", "x@example.net"):

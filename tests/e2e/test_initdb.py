@@ -357,3 +357,24 @@ def test_a_seed_sent_in_one_byte_chunks_costs_memory_linear_in_its_size(fresh):
     grown = fresh.memory_kb(pid) - peak[pid]
     assert grown < 16 * 1024, f"the process serving it grew by {grown} kB"
     assert autoconfig(fresh, "x@chunked.example").status == 200
+
+
+def test_delete_on_a_database_without_tables_is_nothing_to_purge(fresh):
+    fresh.mark()
+    r = fresh.request("DELETE", "/initdb/")
+    assert r.status == 200 and "nothing to purge" in r.text
+    assert not fresh.unexpected_log_lines()
+    # Nothing was created either, and the tables come as usual afterwards.
+    assert dump_tables(fresh.db) == []
+    assert fresh.get("/initdb/").status == 200
+    r = fresh.request("DELETE", "/initdb/")
+    assert r.status == 200 and "Database content purged" in r.text
+    assert all(not rows for rows in dump(fresh.db).values())
+
+
+def dump_tables(db):
+    con = sqlite3.connect(db)
+    try:
+        return [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        con.close()
