@@ -117,13 +117,20 @@ static int open_transaction(request_rec *r, ap_dbd_t *dbd, int flags,
     return 0;
 }
 
-/* WORK in one transaction, run once more when the first attempt failed in
- * a way that a second one on the same connection can mend: SQLite's
- * schema changed by another process (the statements are prepared again
- * and read the new one), or a pgsql or mysql connection the server had
- * closed (a restart), which the driver reconnects while the statements
- * prepared on it are gone. Nothing of the failed attempt stays: it was
- * rolled back. A failed COMMIT is not tried again. */
+/* How often a transaction is run again because SQLite's schema changed
+ * under it. Each time another process has changed the schema between the
+ * moment this connection last read it and the moment it took the write
+ * lock, so the number of writers bounds it; SQLite's own bound for the
+ * same loop (sqlite3_prepare_v2) is SQLITE_MAX_SCHEMA_RETRY, 50. */
+#define SCHEMA_RETRIES 10
+
+/* WORK in one transaction, run again when an attempt failed in a way that
+ * another on the same connection can mend: SQLite's schema changed by
+ * another process (the statements are prepared again and read the new
+ * one), or, once, a pgsql or mysql connection the server had closed (a
+ * restart), which the driver reconnects while the statements prepared on
+ * it are gone. Nothing of a failed attempt stays: it was rolled back. A
+ * failed COMMIT is not tried again. */
 static int in_transaction(request_rec *r, ap_dbd_t *dbd, int flags, work_fn work, void *ctx,
                           const char **error)
 {
@@ -143,7 +150,9 @@ static int in_transaction(request_rec *r, ap_dbd_t *dbd, int flags, work_fn work
         amx_store_end(r, dbd, txn, 0, &ignored);
         if (rv == REFUSED)
             return REFUSED;
-        if (attempt > 0 || (kind_of(dbd) == DB_SQLITE && !amx_store_schema_changed(dbd, *error)))
+        if (kind_of(dbd) == DB_SQLITE ? !amx_store_schema_changed(dbd, *error)
+                                         || attempt >= SCHEMA_RETRIES
+                                      : attempt >= 1)
             return -1;
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "AMX01203: rolled back (%s); once more", *error);

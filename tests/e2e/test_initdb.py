@@ -378,3 +378,71 @@ def dump_tables(db):
         return [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     finally:
         con.close()
+
+
+# Two httpd processes of two threads each: four requests at once reach both.
+TWO_PROCESSES = """
+StartServers 2
+ServerLimit 2
+ThreadsPerChild 2
+MaxRequestWorkers 4
+MinSpareThreads 1
+MaxSpareThreads 4
+"""
+
+
+def run_at_once(jobs):
+    """Runs the callables JOBS in threads of their own; their results."""
+    results = [None] * len(jobs)
+
+    def run(i):
+        try:
+            results[i] = jobs[i]()
+        except Exception as e:  # noqa: BLE001 - reported below
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_provisioning_from_two_processes_at_once(private_httpd, workdir):
+    # Each round another program drops the tables (a schema change), then
+    # four clients each send DELETE, GET and POST at once. A process whose
+    # connection still holds the old schema must prepare its statements
+    # again and answer as if it had not, never with "database schema has
+    # changed".
+    d = workdir / "two-processes"
+    d.mkdir()
+    allow_httpd(d)
+    db = d / "automx.db"
+    private_httpd.start(dbdparams=str(db), extra=TWO_PROCESSES)
+    assert private_httpd.get("/initdb/").status == 200   # the WAL mode, once
+    offset = private_httpd.access_offset()
+
+    def client(rnd, i):
+        def sequence():
+            statuses = [private_httpd.request("DELETE", "/initdb/").status,
+                        private_httpd.get("/initdb/").status,
+                        post(private_httpd, {"provider": f"P{rnd}-{i}",
+                                             "domains": [f"p{rnd}-{i}.example"],
+                                             "servers": [{"type": "imap", "name": "imap"}]}).status]
+            return statuses
+        return sequence
+
+    for rnd in range(6):
+        con = sqlite3.connect(db, timeout=30)
+        con.executescript("".join(f"DROP TABLE IF EXISTS {t};" for t in TABLES))
+        con.close()
+        results = run_at_once([client(rnd, i) for i in range(4)])
+        assert results == [[200, 200, 200]] * 4, (rnd, results)
+    pids = {pid for line, status, pid in private_httpd.answered_by(offset)}
+    assert len(pids) >= 2, pids
+    # And the database is whole: a seed after the last round is served.
+    assert post(private_httpd, {"provider": "After", "domains": ["after.example"],
+                                "servers": [{"type": "imap", "name": "imap.after.example"}]}
+                ).status == 200
+    assert "imap.after.example" in autoconfig(private_httpd, "u@after.example").text
