@@ -89,6 +89,9 @@ typedef int (*work_fn)(request_rec *r, ap_dbd_t *dbd, void *ctx, const char **er
 
 enum { CREATE = 1, LOCK = 2 };
 
+/* pg_advisory_xact_lock's key for the writers of automx-initdb: "amx". */
+#define PG_LOCK_KEY "6385016"
+
 /* Opens the transaction, creating the missing tables first with CREATE,
  * and with LOCK so that no other writer can interleave (two seeds would
  * read the same max(id) and both write). */
@@ -108,10 +111,16 @@ static int open_transaction(request_rec *r, ap_dbd_t *dbd, int flags,
      * lock is taken at once. */
     if (amx_store_begin(r, dbd, txn, error) != 0)
         return -1;
+    /* PostgreSQL: a lock of the module's own before anything else. Locking
+     * the provider table after creating the tables deadlocked two seeds:
+     * CREATE INDEX IF NOT EXISTS holds a share lock on domain to the end,
+     * which the other's INSERT INTO domain waits for while holding the
+     * provider lock the first one waits for. */
+    if ((flags & LOCK) && kind == DB_PGSQL
+        && amx_store_exec(r, dbd, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")", error) != 0)
+        return -1;
     if ((flags & CREATE) && kind != DB_MYSQL && create_tables(r, dbd, error) != 0)
         return -1;
-    if ((flags & LOCK) && kind == DB_PGSQL)
-        return amx_store_exec(r, dbd, "LOCK TABLE provider IN SHARE ROW EXCLUSIVE MODE", error);
     if ((flags & LOCK) && kind == DB_MYSQL)
         return select_long(r, dbd, "SELECT COUNT(*) FROM provider FOR UPDATE", &ignored, error);
     return 0;

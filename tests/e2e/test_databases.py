@@ -262,3 +262,35 @@ def test_rows_come_out_in_order_whatever_order_they_were_stored(private_httpd, w
     finally:
         if srv:
             load_sample(srv)
+
+
+def test_provisioning_recovers_after_a_database_restart(private_httpd, server_db):
+    # Two processes, each with connections on which the seed's statements
+    # are prepared; the server restarts; the very next seed must succeed
+    # (SPEC 7: for every handler), and so must every one after it.
+    import json
+    from test_initdb import TWO_PROCESSES, run_at_once
+    load_sample(server_db)
+    private_httpd.start(dbdriver=server_db.driver, dbdparams=server_db.dbd_params,
+                        extra=TWO_PROCESSES + "DBDPersist On\n")
+    offset = private_httpd.access_offset()
+
+    def seed(name):
+        doc = {"provider": name, "domains": [f"{name}.example"],
+               "servers": [{"type": "imap", "name": f"imap.{name}.example"}]}
+        return lambda: private_httpd.request("POST", "/initdb/", body=json.dumps(doc).encode(),
+                                             headers={"Content-Type": "application/json"}).status
+
+    assert run_at_once([seed(f"before{i}") for i in range(8)]) == [200] * 8
+    assert len({pid for _, _, pid in private_httpd.answered_by(offset)}) >= 2
+    server_db.stop()
+    server_db.start_again()
+    r = private_httpd.request("POST", "/initdb/", body=json.dumps(
+        {"provider": "first", "domains": ["first.example"],
+         "servers": [{"type": "imap", "name": "imap.first.example"}]}).encode(),
+        headers={"Content-Type": "application/json"})
+    assert r.status == 200, r.text
+    assert run_at_once([seed(f"after{i}") for i in range(8)]) == [200] * 8
+    assert private_httpd.request("DELETE", "/initdb/").status == 200
+    assert private_httpd.get("/initdb/").status == 200
+    assert private_httpd.get(AC).status == 200
