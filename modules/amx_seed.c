@@ -11,7 +11,7 @@ typedef struct {
     const char *error;
 } ctx;
 
-static apr_status_t free_json(void *data)
+apr_status_t amx_seed_json_cleanup(void *data)
 {
     json_decref((json_t *)data);
     return APR_SUCCESS;
@@ -396,7 +396,7 @@ const char *amx_seed_parse(apr_pool_t *p, const char *json, apr_size_t len,
     if (root == NULL)
         return apr_psprintf(p, "invalid JSON at line %d, column %d: %s",
                             jerr.line, jerr.column, jerr.text);
-    apr_pool_cleanup_register(p, root, free_json, apr_pool_cleanup_null);
+    apr_pool_cleanup_register(p, root, amx_seed_json_cleanup, apr_pool_cleanup_null);
     if (json_is_array(root)) {
         size_t i;
         json_t *doc;

@@ -38,7 +38,7 @@ static db_kind kind_of(ap_dbd_t *dbd)
     return DB_OTHER;
 }
 
-static int page(request_rec *r, int status, const char *message)
+int amx_initdb_page(request_rec *r, int status, const char *message)
 {
     amx_http_out out;
     r->status = status;
@@ -244,7 +244,7 @@ static int create(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00303: tables %s",
                   providers ? "checked; provider data was already there"
                             : "created and sample data loaded");
-    return page(r, HTTP_OK, providers ? "Database already contains provider data."
+    return amx_initdb_page(r, HTTP_OK, providers ? "Database already contains provider data."
                                       : "Database is now prepared.");
 }
 
@@ -311,11 +311,11 @@ static int purge(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     if (ctx.purged == 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX01204: purge: the database has none of the tables");
-        return page(r, HTTP_OK, "Database content purged: there were no tables, "
+        return amx_initdb_page(r, HTTP_OK, "Database content purged: there were no tables, "
                                 "nothing to purge.");
     }
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00304: database content purged");
-    return page(r, HTTP_OK, "Database content purged.");
+    return amx_initdb_page(r, HTTP_OK, "Database content purged.");
 }
 
 /* ---- POST: seed --------------------------------------------------------- */
@@ -548,7 +548,8 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
         return rv;
     if ((why = amx_seed_parse(r->pool, body, body_len, &providers)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", why);
-        return page(r, HTTP_BAD_REQUEST, apr_pstrcat(r->pool, "Nothing written: ", why, NULL));
+        return amx_initdb_page(r, HTTP_BAD_REQUEST,
+                               apr_pstrcat(r->pool, "Nothing written: ", why, NULL));
     }
     memset(&s, 0, sizeof(s));
     s.r = r;
@@ -557,7 +558,7 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     rv = in_transaction(r, dbd, CREATE | LOCK, seed_providers, &s, &s.error);
     if (rv == REFUSED) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", s.refusal);
-        return page(r, HTTP_BAD_REQUEST,
+        return amx_initdb_page(r, HTTP_BAD_REQUEST,
                     apr_pstrcat(r->pool, "Nothing written: ", s.refusal, NULL));
     }
     if (rv != 0)
@@ -565,7 +566,7 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     amx_store_invalidate();
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00309: %d provider(s) added",
                   providers->nelts);
-    return page(r, HTTP_OK, "Database is now prepared.");
+    return amx_initdb_page(r, HTTP_OK, "Database is now prepared.");
 }
 
 int amx_serve_initdb(request_rec *r, const amx_dir_conf *conf)

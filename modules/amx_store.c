@@ -265,7 +265,8 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
 }
 
 /* Calls FN for every row of RES (all of them: stopping early leaks the
- * result, so the rows after a failure are read and dropped). */
+ * result, so the rows after a failure are read and dropped). -1 with FN's
+ * *ERROR, or -2 when the driver failed reading a row. */
 static int each_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
                     amx_store_row_fn fn, void *ctx, const char **error)
 {
@@ -282,7 +283,7 @@ static int each_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
     if (rv != -1) {
         *error = apr_psprintf(r->pool, "reading row %d: %s", n,
                               apr_dbd_error(dbd->driver, dbd->handle, rv));
-        return -1;
+        return -2;
     }
     if (failed) {
         *error = failed;
@@ -298,7 +299,7 @@ int amx_store_select(request_rec *r, ap_dbd_t *dbd, const char *label, const cha
     apr_dbd_results_t *res = NULL;
     if (execute(r, dbd, label, sql, nargs, args, &res, NULL, 0, error) != 0)
         return -1;
-    return each_row(r, dbd, res, fn, ctx, error);
+    return each_row(r, dbd, res, fn, ctx, error) == 0 ? 0 : -1;
 }
 
 int amx_store_update(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
@@ -331,11 +332,14 @@ int amx_store_rows(request_rec *r, ap_dbd_t *dbd, const char *sql, amx_store_row
         *error = apr_psprintf(r->pool, "%s: %s", sql, apr_dbd_error(dbd->driver, dbd->handle, rv));
         return -1;
     }
-    if (each_row(r, dbd, res, fn, ctx, error) != 0) {
+    switch (each_row(r, dbd, res, fn, ctx, error)) {
+    case 0:
+        return 0;
+    case -2:
         *error = apr_psprintf(r->pool, "%s: %s", sql, *error);
-        return -1;
+        break;
     }
-    return 0;
+    return -1;
 }
 
 /* ---- transactions (automx-initdb) -------------------------------------- */
@@ -410,7 +414,7 @@ static int run(request_rec *r, ap_dbd_t *dbd, query_id q, int nargs, const char 
     if (execute(r, dbd, statements[q].label, statements[q].sql, nargs, args, &res, NULL, 1,
                 error) != 0)
         return -1;
-    return each_row(r, dbd, res, fn, ctx, error);
+    return each_row(r, dbd, res, fn, ctx, error) == 0 ? 0 : -1;
 }
 
 const char *amx_store_entry(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)

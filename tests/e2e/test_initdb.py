@@ -1,5 +1,6 @@
 """automx-initdb: create, seed, export, purge, each in one transaction (SPEC §8)."""
 import json
+import re
 import os
 import sqlite3
 import threading
@@ -446,3 +447,32 @@ def test_provisioning_from_two_processes_at_once(private_httpd, workdir):
                                 "servers": [{"type": "imap", "name": "imap.after.example"}]}
                 ).status == 200
     assert "imap.after.example" in autoconfig(private_httpd, "u@after.example").text
+
+
+EXPORT = {"Accept": "application/json"}
+
+
+@pytest.mark.parametrize("bad,row", [
+    ("INSERT INTO provider (id, name, short_name) VALUES (77, CAST(X'4f2062f6736521' AS TEXT), 'O')",
+     r"table provider, row id 77: column name is not UTF-8"),
+    ("UPDATE server SET user_name = CAST(X'ff' AS TEXT) WHERE id = (SELECT MIN(id) FROM server)",
+     r"table server, row id \d+: column user_name is not UTF-8"),
+    ("INSERT INTO domain (id, name, provider_id) VALUES (78, 'orphan.example', 999)",
+     r"table domain, row id 78: provider_id 999 is not in table provider"),
+])
+def test_an_export_is_complete_or_an_error_naming_the_row(fresh, bad, row):
+    # A provider whose name is not UTF-8 used to vanish from a 200 export.
+    assert fresh.get("/initdb/").status == 200
+    good = fresh.get("/initdb/", headers=EXPORT)
+    assert good.status == 200
+    con = sqlite3.connect(fresh.db)
+    con.execute(bad)
+    con.commit()
+    con.close()
+    fresh.mark()
+    fresh.expect_log(r"AMX0121\d: export refused: " + row)
+    r = fresh.get("/initdb/", headers=EXPORT)
+    assert r.status == 400
+    assert re.search(row, r.text), r.text
+    assert [l for l in fresh.log_since_mark() if "export refused" in l]
+    assert autoconfig(fresh, "user@example.com").status == 200
