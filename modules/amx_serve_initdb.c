@@ -425,8 +425,11 @@ static int seed_provider(seeding *s, const amx_seed_provider *prov)
         return -1;
     for (i = 0; i < prov->domains->nelts; i++) {
         const amx_seed_domain *d = &APR_ARRAY_IDX(prov->domains, i, amx_seed_domain);
-        found = exists(s, "automx_seed_domain_exists",
-                       "SELECT id FROM domain WHERE LOWER(name) = %s", d->name);
+        /* MySQL: the UNIQUE index on name compares case-insensitively
+         * (see amx_store.c); LOWER(name) would read all of it. */
+        found = exists(s, "automx_seed_domain_exists", kind_of(s->dbd) == DB_MYSQL
+                       ? "SELECT id FROM domain WHERE name = %s"
+                       : "SELECT id FROM domain WHERE LOWER(name) = %s", d->name);
         if (found < 0)
             return -1;
         if (found) {
