@@ -294,3 +294,61 @@ def test_provisioning_recovers_after_a_database_restart(private_httpd, server_db
     assert private_httpd.request("DELETE", "/initdb/").status == 200
     assert private_httpd.get("/initdb/").status == 200
     assert private_httpd.get(AC).status == 200
+
+
+ONE_PROCESS = """
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 4
+MaxRequestWorkers 4
+MinSpareThreads 1
+MaxSpareThreads 4
+"""
+
+
+def test_failed_preparations_do_not_grow_the_connection(private_httpd, server_db):
+    # No tables: every lookup fails to prepare its statement (and tries
+    # twice). What the driver took for the failed statement (mysql: a
+    # statement handle; pgsql: the PREPARE text) must go with it, not stay
+    # in the connection's pool until the connection expires.
+    server_db.reset()
+    private_httpd.start(dbdriver=server_db.driver, dbdparams=server_db.dbd_params,
+                        extra=ONE_PROCESS + "DBDPersist On\nDBDExptime 3600\n",
+                        loglevel="warn")
+    private_httpd.expect_log(r"AMX00036: database query automx_domain failed")
+    [child] = private_httpd.children()
+
+    def lookups(n):
+        for _ in range(n):
+            assert private_httpd.get(AC).status == 503
+
+    lookups(300)
+    before = private_httpd.memory_kb(child, "VmRSS")
+    lookups(3000)
+    grown = private_httpd.memory_kb(child, "VmRSS") - before
+    assert grown < 1024, f"{grown} kB more after 3,000 failed lookups"
+    load_sample(server_db)
+    assert private_httpd.get(AC).status == 200
+
+
+def test_a_busy_sqlite_statement_is_not_prepared_again(private_httpd, workdir):
+    # apr_dbd's sqlite3 driver keeps every statement it prepares until the
+    # connection closes, and has waited for the lock already: preparing
+    # again on each SQLITE_BUSY only grows the connection.
+    db = make_sqlite_db(workdir / "busy" / "automx.db", SQL / "sample-data.sql")
+    private_httpd.start(dbdparams=str(db), extra=ONE_PROCESS, loglevel="warn automx:trace1")
+    assert private_httpd.get(AC).status == 200
+    con = sqlite3.connect(db, timeout=0, isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")
+    private_httpd.mark()
+    private_httpd.expect_log(r"AMX00036: database query automx_domain failed: database is locked")
+    try:
+        for _ in range(2):
+            r = private_httpd.get(AC, timeout=30)
+            assert r.status == 503 and r.header("Retry-After")
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    prepared = [l for l in private_httpd.log_since_mark() if "AMX00031: prepare automx_domain" in l]
+    assert prepared == []
+    assert private_httpd.get(AC).status == 200
