@@ -2,6 +2,7 @@
 import os
 import sqlite3
 import subprocess
+import threading
 import time
 
 import pytest
@@ -283,14 +284,42 @@ def test_provisioning_recovers_after_a_database_restart(private_httpd, server_db
 
     assert run_at_once([seed(f"before{i}") for i in range(8)]) == [200] * 8
     assert len({pid for _, _, pid in private_httpd.answered_by(offset)}) >= 2
-    server_db.stop()
-    server_db.start_again()
+    # Seeds go on while the server stops and starts again: each is written
+    # whole or answered 503, never half.
+    private_httpd.expect_log(r"\[dbd:|AMX00030|AMX00302")
+    stop = threading.Event()
+    during = []
+
+    def keep_seeding():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            during.append(seed(f"during{n}")())
+
+    worker = threading.Thread(target=keep_seeding)
+    worker.start()
+    try:
+        time.sleep(0.3)
+        server_db.stop()
+        time.sleep(0.3)
+        server_db.start_again()
+    finally:
+        stop.set()
+        worker.join()
+    assert during and set(during) <= {200, 503}, during
     r = private_httpd.request("POST", "/initdb/", body=json.dumps(
         {"provider": "first", "domains": ["first.example"],
          "servers": [{"type": "imap", "name": "imap.first.example"}]}).encode(),
         headers={"Content-Type": "application/json"})
     assert r.status == 200, r.text
     assert run_at_once([seed(f"after{i}") for i in range(8)]) == [200] * 8
+    # Every seed answered 200 is there, whole; none answered 503 is.
+    exported = json.loads(private_httpd.get("/initdb/", headers={"Accept": "application/json"}).body)
+    names = {d["provider"]: d for d in exported}
+    for i, status in enumerate(during, 1):
+        assert (f"during{i}" in names) == (status == 200), (i, status)
+        if status == 200:
+            assert [x["name"] for x in names[f"during{i}"]["domains"]] == [f"during{i}.example"]
     assert private_httpd.request("DELETE", "/initdb/").status == 200
     assert private_httpd.get("/initdb/").status == 200
     assert private_httpd.get(AC).status == 200
