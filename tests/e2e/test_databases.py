@@ -355,7 +355,10 @@ def test_failed_preparations_do_not_grow_the_connection(private_httpd, server_db
     before = private_httpd.memory_kb(child, "VmRSS")
     lookups(3000)
     grown = private_httpd.memory_kb(child, "VmRSS") - before
-    assert grown < 1024, f"{grown} kB more after 3,000 failed lookups"
+    # Under AddressSanitizer freed memory waits in its quarantine (256 MB):
+    # there the figure says nothing, and the lookups only run.
+    if not os.environ.get("AUTOMX_SANITIZER_LOGS"):
+        assert grown < 1024, f"{grown} kB more after 3,000 failed lookups"
     load_sample(server_db)
     assert private_httpd.get(AC).status == 200
 
