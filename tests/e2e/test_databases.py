@@ -368,7 +368,10 @@ def test_a_busy_sqlite_statement_is_not_prepared_again(private_httpd, workdir):
     # connection closes, and has waited for the lock already: preparing
     # again on each SQLITE_BUSY only grows the connection.
     db = make_sqlite_db(workdir / "busy" / "automx.db", SQL / "sample-data.sql")
-    private_httpd.start(dbdparams=str(db), extra=ONE_PROCESS, loglevel="warn automx:trace1")
+    # One connection, so that every lookup finds the statement the first
+    # one prepared (a new connection prepares it, and may fail to, busy).
+    private_httpd.start(dbdparams=str(db), extra=ONE_PROCESS + "DBDMin 1\nDBDKeep 1\nDBDMax 1\n",
+                        loglevel="warn automx:trace1")
     assert private_httpd.get(AC).status == 200
     con = sqlite3.connect(db, timeout=0, isolation_level=None)
     con.execute("BEGIN EXCLUSIVE")
