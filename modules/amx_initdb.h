@@ -12,4 +12,7 @@
  * document that POST takes back. */
 int amx_initdb_export(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd);
 
+/* A reply page of automx-initdb with STATUS and MESSAGE (escaped here). */
+int amx_initdb_page(request_rec *r, int status, const char *message);
+
 #endif
