@@ -121,10 +121,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
         || amx_mc_authentication(servers.outgoing->authentication) == NULL) {
         const amx_server *s = amx_mc_authentication(servers.incoming->authentication)
                             ? servers.outgoing : servers.incoming;
-        err.table = "server";
-        err.id = s->id;
-        err.column = "authentication";
-        err.value = s->authentication;
+        amx_data_error_set(&err, "server", s->id, "authentication", s->authentication);
         return amx_http_data_error(r, &err);
     }
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)

@@ -432,6 +432,9 @@ int amx_xml_element_attribute(amx_xml *w, const char *name, const char *attribut
 
     if (amx_xml_start(w, name) < 0 || amx_xml_attribute(w, attribute, value) < 0)
         return -1;
+    /* The same cleaning as every other text, and NULL is empty as for
+     * amx_xml_element(). */
+    text = text ? writable(w, text) : "";
     /* Closed here rather than by amx_xml_end(), which would put the end
      * tag on a line of its own after the text. */
     w->depth--;

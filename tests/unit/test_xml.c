@@ -251,6 +251,18 @@ static int use_after_failure(amx_xml *w)
     return amx_xml_element(w, "ok", "t") == -1 && amx_xml_close(w) == -1 ? -1 : 1;
 }
 
+/* Text beside an attribute goes through the same cleaning as every other
+ * text: a control character there would make the whole reply ill-formed. */
+static int attribute_and_dirty_text(amx_xml *w)
+{
+    return amx_xml_element_attribute(w, "a", "k", "v\x01", "x\x01y & z");
+}
+
+static int attribute_and_no_text(amx_xml *w)
+{
+    return amx_xml_element_attribute(w, "a", "k", "v", NULL);
+}
+
 static int failing_write(void *ctx, const char *buf, int len)
 {
     return -1;
@@ -261,6 +273,13 @@ void test_xml(void)
     int rv;
 
     test_same_as_xmltextwriter();
+
+    CHECK(strcmp(write_doc(attribute_and_dirty_text, &rv),
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                 "<a k=\"v" FFFD "\">x" FFFD "y &amp; z</a>\n") == 0 && rv == 0);
+    CHECK(strcmp(write_doc(attribute_and_no_text, &rv),
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a k=\"v\"></a>\n") == 0
+          && rv == 0);
 
     /* Where the first byte XML cannot carry is, for the callers' logs. */
     CHECK(amx_xml_unwritable(NULL) == -1);
