@@ -12,4 +12,8 @@
  * document that POST takes back. */
 int amx_initdb_export(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd);
 
+/* GET with Accept: text/dns: the DNS records of every domain, or of the
+ * one ?domain=NAME names, as a zone-file snippet. */
+int amx_serve_dns(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd);
+
 #endif
