@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "amx_address.h"
+#include "amx_idn.h"
 
 int amx_utf8_valid(const char *str, apr_size_t len)
 {
@@ -70,7 +71,7 @@ const char *amx_domain_normalize(apr_pool_t *p, const char *s, apr_size_t len)
 amx_addr_status amx_address_parse(apr_pool_t *p, const char *s, apr_size_t len,
                                   amx_address *out)
 {
-    const char *at = NULL;
+    const char *at = NULL, *domain, *other;
     apr_size_t i;
 
     if (s == NULL || len == 0)
@@ -95,12 +96,22 @@ amx_addr_status amx_address_parse(apr_pool_t *p, const char *s, apr_size_t len,
         return AMX_ADDR_NO_AT;
     if (at == s)
         return AMX_ADDR_EMPTY_LOCAL;
-    out->domain = amx_domain_normalize(p, at + 1, len - (apr_size_t)(at - s) - 1);
-    if (out->domain == NULL)
+    domain = amx_domain_normalize(p, at + 1, len - (apr_size_t)(at - s) - 1);
+    if (domain == NULL)
         return AMX_ADDR_EMPTY_DOMAIN;
+    if (amx_idn_forms(p, domain, &out->domain, &other) != 0)
+        return AMX_ADDR_IDN;
     out->local = apr_pstrmemdup(p, s, (apr_size_t)(at - s));
     out->address = apr_pstrcat(p, out->local, "@", out->domain, NULL);
     return AMX_ADDR_OK;
+}
+
+void amx_address_rebase(apr_pool_t *p, amx_address *addr, const char *stored)
+{
+    if (addr == NULL || stored == NULL || strcasecmp(addr->domain, stored) == 0)
+        return;
+    addr->domain = stored;
+    addr->address = apr_pstrcat(p, addr->local, "@", stored, NULL);
 }
 
 const char *amx_address_strerror(amx_addr_status st)
@@ -126,6 +137,8 @@ const char *amx_address_strerror(amx_addr_status st)
         return "white space";
     case AMX_ADDR_UTF8:
         return "invalid UTF-8";
+    case AMX_ADDR_IDN:
+        return "invalid internationalised domain name";
     }
     return "invalid";
 }

@@ -19,18 +19,27 @@ typedef enum {
     AMX_ADDR_EMPTY_DOMAIN,
     AMX_ADDR_CONTROL,
     AMX_ADDR_SPACE,
-    AMX_ADDR_UTF8
+    AMX_ADDR_UTF8,
+    AMX_ADDR_IDN
 } amx_addr_status;
 
 typedef struct {
     const char *address; /* local "@" domain, as used for placeholders */
     const char *local;   /* as the client sent it */
-    const char *domain;  /* normalised: ASCII lower case, no trailing dot */
+    const char *domain;  /* normalised: lower case, no trailing dot; an
+                          * internationalised name in the form it was sent
+                          * in, made canonical (amx_idn_forms) */
 } amx_address;
 
 /* Parses LEN bytes at S (which may hold NUL bytes: they are rejected). */
 amx_addr_status amx_address_parse(apr_pool_t *p, const char *s, apr_size_t len,
                                   amx_address *out);
+
+/* After the lookup: ADDR's domain becomes STORED, the domain's name as the
+ * database holds it, when the two differ other than in ASCII case (an
+ * internationalised name found by its other form), so that replies carry
+ * the stored form. */
+void amx_address_rebase(apr_pool_t *p, amx_address *addr, const char *stored);
 
 /* A short English reason for a status, for the error log. */
 const char *amx_address_strerror(amx_addr_status st);

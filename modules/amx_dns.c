@@ -6,8 +6,10 @@
 #include <apr_tables.h>
 #include <apr_uri.h>
 
+#include "amx_address.h"
 #include "amx_autoconfig.h"
 #include "amx_dns.h"
+#include "amx_idn.h"
 
 typedef struct {
     apr_pool_t *p;
@@ -51,11 +53,11 @@ static void not_available(zone *z, const char *service)
     record(z, apr_pstrcat(z->p, service, "._tcp.", NULL), "SRV", "0 0 0 .");
 }
 
-/* S without surrounding white space and one trailing dot; NULL when that
- * is not an ASCII host name (U-labels have no place in a zone file). */
+/* S without surrounding white space and one trailing dot, U-labels as
+ * A-labels (a zone file holds only those); NULL when that is no host name. */
 static const char *dns_name(apr_pool_t *p, const char *s)
 {
-    const char *end;
+    const char *end, *lookup, *other;
     char *name;
 
     if (s == NULL)
@@ -68,7 +70,14 @@ static const char *dns_name(apr_pool_t *p, const char *s)
     if (end > s && end[-1] == '.')
         end--;
     name = apr_pstrmemdup(p, s, (apr_size_t)(end - s));
-    return *name && amx_ac_hostname_valid(name) ? name : NULL;
+    if (*name && amx_ac_hostname_valid(name))
+        return name;
+    name = (char *)amx_domain_normalize(p, name, strlen(name));
+    if (name == NULL || amx_idn_forms(p, name, &lookup, &other) != 0)
+        return NULL;
+    if (other && amx_ac_hostname_valid(other))
+        return other;
+    return lookup && amx_ac_hostname_valid(lookup) ? lookup : NULL;
 }
 
 static void mail_family(zone *z, const amx_domain_data *d, amx_server_type type,

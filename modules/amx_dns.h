@@ -29,8 +29,8 @@
  *   as Autoconfig does;
  * - with PACC_TXT (the _ua-auto-config TXT value), ua-auto-config.D CNAME
  *   PUBLIC_HOST and that TXT record.
- * A server or domain whose name is not an ASCII host name gets a comment
- * line instead of records. */
+ * U-labels are written as A-labels; a server or domain whose name is no
+ * host name in either form gets a comment line instead of records. */
 const char *amx_dns_zone(apr_pool_t *p, const amx_domain_data *d, const char *public_host,
                          const char *pacc_txt);
 

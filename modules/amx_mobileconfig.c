@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "amx_idn.h"
 #include "amx_mobileconfig.h"
 #include "amx_placeholder.h"
 #include "amx_xml.h"
@@ -101,8 +102,16 @@ const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
 
 const char *amx_mc_filename(apr_pool_t *p, const char *domain)
 {
-    char *f = apr_pstrcat(p, domain, ".mobileconfig", NULL);
-    char *c;
+    const char *lookup, *other, *u;
+    char *f, *c;
+
+    /* An internationalised name as its A-labels, which need no escaping
+     * (a header's file name is ASCII); U-labels would come out as "_". */
+    for (u = domain; *u && (unsigned char)*u < 0x80; u++)
+        ;
+    if (*u && amx_idn_forms(p, domain, &lookup, &other) == 0 && other)
+        domain = other;
+    f = apr_pstrcat(p, domain, ".mobileconfig", NULL);
     for (c = f; *c; c++) {
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')
               || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-'))
@@ -133,10 +142,13 @@ static int kv_bool(amx_xml *w, const char *k, int v)
     return key(w, k) < 0 || amx_xml_element(w, v ? "true" : "false", NULL) < 0 ? -1 : 0;
 }
 
-/* The keys every payload has; ROLE makes identifier and UUID. */
+/* The keys every payload has; ROLE makes identifier and UUID. Apple's
+ * schemas (CommonPayloadKeys, TopLevel) define PayloadOrganization for
+ * the profile and for each payload: ORGANIZATION, the provider's name. */
 static int payload_keys(amx_xml *w, apr_pool_t *p, const amx_address *addr,
                         const char *type, const char *role, const char *what,
-                        const char *display, const char *description)
+                        const char *display, const char *description,
+                        const char *organization)
 {
     const char *uuid = amx_mc_uuid(p, addr->address,
                                    what ? apr_pstrcat(p, role, " ", what, NULL) : role);
@@ -144,6 +156,7 @@ static int payload_keys(amx_xml *w, apr_pool_t *p, const amx_address *addr,
         || kv_string(w, "PayloadDisplayName", display) < 0
         || kv_string(w, "PayloadIdentifier",
                      apr_pstrcat(p, "automx.", role, ".", uuid, NULL)) < 0
+        || kv_string(w, "PayloadOrganization", organization) < 0
         || kv_string(w, "PayloadType", type) < 0
         || kv_string(w, "PayloadUUID", uuid) < 0
         || kv_int(w, "PayloadVersion", 1) < 0)
@@ -184,7 +197,7 @@ static int mail_server(amx_xml *w, apr_pool_t *p, const mail_server_keys *k,
     return 0;
 }
 
-static int mail_payload(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
+static int mail_payload(amx_xml *w, apr_pool_t *p, const char *provider,
                         const amx_mc_servers *sv, const amx_mc_request *req)
 {
     int imap = amx_server_type_parse(sv->incoming->type) == AMX_SERVER_IMAP;
@@ -206,8 +219,8 @@ static int mail_payload(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
         return -1;
     if (kv_bool(w, "OutgoingPasswordSameAsIncomingPassword", 1) < 0
         || payload_keys(w, p, req->addr, "com.apple.mail.managed", "mail", NULL,
-                        d->provider_name, apr_pstrcat(p, "Mail account ",
-                                                      req->addr->address, NULL)) < 0)
+                        provider, apr_pstrcat(p, "Mail account ", req->addr->address, NULL),
+                        provider) < 0)
         return -1;
     return amx_xml_end(w);
 }
@@ -230,8 +243,8 @@ static const dav_keys carddav_keys = {
     "CardDAVPrincipalURL", "CardDAVUseSSL", "CardDAVUsername"
 };
 
-static int dav_payload(amx_xml *w, apr_pool_t *p, const amx_davserver *s,
-                       const amx_mc_request *req)
+static int dav_payload(amx_xml *w, apr_pool_t *p, const char *provider,
+                       const amx_davserver *s, const amx_mc_request *req)
 {
     const dav_keys *k = amx_dav_type_parse(s->type) == AMX_DAV_CALDAV
                       ? &caldav_keys : &carddav_keys;
@@ -261,7 +274,8 @@ static int dav_payload(amx_xml *w, apr_pool_t *p, const amx_davserver *s,
     /* The role names the server by its URL, not its row id, so that the
      * identifiers survive a re-import of the database. */
     if (payload_keys(w, p, req->addr, k->payload_type, k->role, url, description,
-                     apr_pstrcat(p, k->name, " account ", req->addr->address, NULL)) < 0)
+                     apr_pstrcat(p, k->name, " account ", req->addr->address, NULL),
+                     provider) < 0)
         return -1;
     return amx_xml_end(w);
 }
@@ -269,6 +283,8 @@ static int dav_payload(amx_xml *w, apr_pool_t *p, const amx_davserver *s,
 int amx_mobileconfig_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
                            const amx_mc_servers *sv, const amx_mc_request *req)
 {
+    /* SPEC §3: placeholders are expanded in every string, this one too. */
+    const char *provider = amx_placeholder_expand(p, d->provider_name, req->addr);
     int i;
 
     if (amx_xml_doctype(w, "plist", "-//Apple//DTD PLIST 1.0//EN",
@@ -277,16 +293,20 @@ int amx_mobileconfig_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
         || amx_xml_attribute(w, "version", "1.0") < 0
         || amx_xml_start(w, "dict") < 0
         || key(w, "PayloadContent") < 0 || amx_xml_start(w, "array") < 0
-        || mail_payload(w, p, d, sv, req) < 0)
+        || mail_payload(w, p, provider, sv, req) < 0)
         return -1;
     for (i = 0; i < d->davservers->nelts; i++) {
-        if (dav_payload(w, p, &APR_ARRAY_IDX(d->davservers, i, amx_davserver), req) < 0)
+        if (dav_payload(w, p, provider, &APR_ARRAY_IDX(d->davservers, i, amx_davserver),
+                        req) < 0)
             return -1;
     }
     if (amx_xml_end(w) < 0 /* array */
-        || payload_keys(w, p, req->addr, "Configuration", "profile", NULL, d->provider_name,
-                        apr_pstrcat(p, "Mail settings for ", req->addr->address, NULL)) < 0
-        || kv_bool(w, "PayloadRemovalDisallowed", 0) < 0
+        || payload_keys(w, p, req->addr, "Configuration", "profile", NULL, provider,
+                        apr_pstrcat(p, "Mail settings for ", req->addr->address, NULL),
+                        provider) < 0
+        /* No PayloadRemovalDisallowed: Apple's schema gives it to
+         * supervised devices only, and a profile installed by hand never
+         * lands on one. */
         || amx_xml_end(w) < 0 /* dict */ || amx_xml_end(w) < 0 /* plist */)
         return -1;
     return 0;

@@ -43,7 +43,8 @@ typedef struct {
 int amx_mobileconfig_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
                            const amx_mc_servers *servers, const amx_mc_request *req);
 
-/* DOMAIN reduced to characters safe in a Content-Disposition file name. */
+/* DOMAIN reduced to characters safe in a Content-Disposition file name;
+ * an internationalised one in A-labels. */
 const char *amx_mc_filename(apr_pool_t *p, const char *domain);
 
 #endif

@@ -37,6 +37,7 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
     }
     if ((rv = amx_store_domain(r, domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
+    amx_address_rebase(r->pool, addr, d->name);
     if (amx_autoconfig_prepare(r->pool, d, &doc, &err) != 0)
         return amx_http_data_error(r, &err);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)

@@ -145,6 +145,7 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     }
     if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
+    amx_address_rebase(r->pool, addr, d->name);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)

@@ -24,6 +24,7 @@
 
 #include "mod_automx.h"
 #include "amx_cache.h"
+#include "amx_idn.h"
 #include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
@@ -413,7 +414,8 @@ static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
     return each_row(r, dbd, res, fn, ctx, error);
 }
 
-static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **out);
+static int lookup_domain(request_rec *r, const char *domain, const char *other,
+                         amx_domain_data **out);
 
 /* "<server_rec address in hex> <domain>": virtual hosts may use different
  * databases. Not apr_psprintf(): a formatter costs a tenth of a cached
@@ -430,17 +432,42 @@ static const char *cache_key(request_rec *r, const char *domain)
     return key;
 }
 
+static int ascii(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    }
+    return 1;
+}
+
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
 {
     const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
     int ttl = amx_conf_cache_ttl(conf);
     apr_time_t now;
     apr_uint32_t gen;
-    const char *key;
+    const char *key, *lookup, *other;
     int rv;
 
+    /* An internationalised name is looked up in one form and, when that
+     * finds nothing, in the other: the same statement with another
+     * argument, so the index on the name serves both. A-labels first: they
+     * are ASCII, which every collation compares exactly, while MariaDB's
+     * usual case-insensitive collations also ignore accents, so that
+     * münchen.de would find munchen.de. */
+    if (amx_idn_forms(r->pool, domain, &lookup, &other) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX01100: invalid internationalised domain name \"%s\"", domain);
+        return HTTP_BAD_REQUEST;
+    }
+    domain = lookup;
+    if (other && ascii(other)) {
+        domain = other;
+        other = lookup;
+    }
     if (ttl == 0 || domain_cache == NULL)
-        return lookup_domain(r, domain, out);
+        return lookup_domain(r, domain, other, out);
     now = apr_time_now();
     key = cache_key(r, domain);
     if (amx_cache_get(domain_cache, key, now, r->pool, out, &gen)) {
@@ -449,14 +476,15 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
                       *out ? "" : ": not in the database");
         return *out ? OK : HTTP_NO_CONTENT;
     }
-    rv = lookup_domain(r, domain, out);
+    rv = lookup_domain(r, domain, other, out);
     if (rv == OK || rv == HTTP_NO_CONTENT)
         amx_cache_put(domain_cache, key, rv == OK ? *out : NULL, gen, now,
                       apr_time_from_sec(ttl));
     return rv;
 }
 
-static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **out)
+static int lookup_domain(request_rec *r, const char *domain, const char *other,
+                         amx_domain_data **out)
 {
     apr_time_t start = apr_time_now();
     ap_dbd_t *dbd = amx_store_acquire(r);
@@ -476,10 +504,15 @@ static int lookup_domain(request_rec *r, const char *domain, amx_domain_data **o
     ctx.provider_domains = apr_array_make(r->pool, 4, sizeof(provider_domain));
     if (query(r, dbd, failed = Q_DOMAIN, domain, domain_row, &ctx, &error) != 0)
         goto fail;
+    /* Nothing found yields no row of any kind: ctx is still empty. */
+    if (!ctx.found && other
+        && query(r, dbd, Q_DOMAIN, other, domain_row, &ctx, &error) != 0)
+        goto fail;
     if (!ctx.found) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "AMX00033: domain \"%s\" is not in the database (%" APR_TIME_T_FMT " us)",
-                      domain, apr_time_now() - start);
+                      "AMX00033: domain \"%s\"%s%s%s is not in the database (%"
+                      APR_TIME_T_FMT " us)", domain, other ? " (\"" : "", other ? other : "",
+                      other ? "\")" : "", apr_time_now() - start);
         return HTTP_NO_CONTENT;
     }
     put_in_order(&ctx, r->pool);

@@ -24,9 +24,11 @@ void amx_store_invalidate(void);
 /* The database connection of this request, NULL (logged) when down. */
 ap_dbd_t *amx_store_acquire(request_rec *r);
 
-/* Reads everything about DOMAIN (normalised). Returns OK with *OUT set,
- * HTTP_NO_CONTENT when the domain is not in the database, or
- * HTTP_SERVICE_UNAVAILABLE when the database failed (logged). */
+/* Reads everything about DOMAIN (normalised; an internationalised name in
+ * either form finds the domain stored in either, A-labels tried first). Returns OK with *OUT
+ * set, HTTP_NO_CONTENT when the domain is not in the database,
+ * HTTP_BAD_REQUEST when DOMAIN is no valid internationalised name, or
+ * HTTP_SERVICE_UNAVAILABLE when the database failed (all but 204 logged). */
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
 
 /* The name of the domain with the lowest id. Returns OK with *NAME set (NULL

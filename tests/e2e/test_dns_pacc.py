@@ -170,8 +170,10 @@ def test_all_domains_at_once(world, tmp_path):
     assert "example.com" in by_domain and "mixed.conf.example" in by_domain
     for name, row in BROKEN.items():
         assert f"; {name} left out: a data error in table server, row id {row}" in r.text
-    # A U-label domain is named, not published.
-    assert "left out: its name is not an ASCII host name" in r.text
+    # A domain stored in U-labels is published in A-labels, as it is alone.
+    assert "xn--kln-sna.example" in by_domain and "xn--zrich-kva.example" in by_domain
+    assert by_domain["xn--kln-sna.example"] == snippet(h, "köln.example").strip() + "\n"
+    checkzone(tmp_path, "xn--kln-sna.example", by_domain["xn--kln-sna.example"])
     checkzone(tmp_path, "example.com", by_domain["example.com"])
 
 

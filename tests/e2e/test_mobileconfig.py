@@ -34,8 +34,10 @@ def test_example_com(httpd, path):
     assert r.header("Content-Disposition") == 'attachment; filename="example.com.mobileconfig"'
     assert p["PayloadType"] == "Configuration"
     assert p["PayloadVersion"] == 1
-    assert p["PayloadRemovalDisallowed"] is False
+    # Apple: only a supervised device honours PayloadRemovalDisallowed.
+    assert "PayloadRemovalDisallowed" not in p
     assert p["PayloadDisplayName"] == "Big Corporation, Inc."
+    assert p["PayloadOrganization"] == "Big Corporation, Inc."
     for k in ("PayloadIdentifier", "PayloadUUID", "PayloadDescription"):
         assert p[k]
     mail, cal, card = p["PayloadContent"]
@@ -75,6 +77,7 @@ def test_example_com(httpd, path):
     for payload in (mail, cal, card):
         for k in ("PayloadIdentifier", "PayloadUUID", "PayloadDisplayName", "PayloadDescription"):
             assert payload[k], k
+        assert payload["PayloadOrganization"] == "Big Corporation, Inc."
         assert payload["PayloadVersion"] == 1
     uuids = [x["PayloadUUID"] for x in (p, mail, cal, card)]
     assert len(set(uuids)) == 4
@@ -224,6 +227,22 @@ def test_dav_port_from_url(private_httpd, workdir):
     assert cal["CalDAVHostName"] == "dav.example.com"
     assert cal["CalDAVPort"] == 8443
     assert cal["CalDAVPrincipalURL"] == "https://dav.example.com:8443/jo/"
+
+
+def test_placeholders_in_the_provider_name_are_expanded(private_httpd, workdir):
+    # SPEC §3: every string from the database, the provider's name too.
+    db = make_sqlite_db(workdir / "mc-provider" / "automx.db", SQL / "sample-data.sql",
+                        "UPDATE provider SET name = 'Mail of %EMAILLOCALPART% at %EMAILDOMAIN% "
+                        "(%EMAILADDRESS%)' WHERE id = 1000;")
+    private_httpd.start(dbdparams=str(db))
+    _, p = profile(private_httpd, "jo@example.com")
+    want = "Mail of jo at example.com (jo@example.com)"
+    for payload in (p, *p["PayloadContent"]):
+        assert payload["PayloadDisplayName"] in (want, f"CalDAV jo@example.com",
+                                                 f"CardDAV jo@example.com"), payload
+        assert payload["PayloadOrganization"] == want
+    assert p["PayloadDisplayName"] == want
+    assert p["PayloadContent"][0]["PayloadDisplayName"] == want
 
 
 def test_filename_is_sanitised(private_httpd, workdir):

@@ -45,9 +45,29 @@ void test_address(void)
     memcpy(long_local + 309, "@example.com", 12);
     CHECK(amx_address_parse(unit_pool, long_local, 321, &a) == AMX_ADDR_TOO_LONG);
 
-    /* UTF-8: well-formed passes (an IDN domain keeps its bytes). */
+    /* UTF-8: well-formed passes (an IDN domain keeps its form, made
+     * canonical; one IDNA refuses is invalid). */
     CHECK(parse("j\xc3\xbcrgen@m\xc3\xbcnchen.de", &a) == AMX_ADDR_OK);
     CHECK_STR(a.domain, "m\xc3\xbcnchen.de");
+    CHECK(parse("J\xc3\xbcrgen@M\xc3\x9cNCHEN.DE.", &a) == AMX_ADDR_OK);
+    CHECK_STR(a.domain, "m\xc3\xbcnchen.de");
+    CHECK_STR(a.address, "J\xc3\xbcrgen@m\xc3\xbcnchen.de");
+    CHECK(parse("jo@XN--MNCHEN-3YA.de", &a) == AMX_ADDR_OK);
+    CHECK_STR(a.domain, "xn--mnchen-3ya.de");
+    CHECK(parse("jo@xn--zz.de", &a) == AMX_ADDR_IDN);
+    CHECK(parse("jo@\xe2\x98\x83.com", &a) == AMX_ADDR_IDN);
+    CHECK(strcmp(amx_address_strerror(AMX_ADDR_IDN), "invalid") != 0);
+
+    /* Replies carry the stored form of the domain. */
+    CHECK(parse("jo@m\xc3\xbcnchen.de", &a) == AMX_ADDR_OK);
+    amx_address_rebase(unit_pool, &a, "xn--mnchen-3ya.de");
+    CHECK_STR(a.domain, "xn--mnchen-3ya.de");
+    CHECK_STR(a.address, "jo@xn--mnchen-3ya.de");
+    CHECK_STR(a.local, "jo");
+    CHECK(parse("jo@example.com", &a) == AMX_ADDR_OK);
+    amx_address_rebase(unit_pool, &a, "Example.COM");   /* ASCII case: as requested */
+    CHECK_STR(a.address, "jo@example.com");
+    amx_address_rebase(unit_pool, NULL, "x");
     CHECK(parse("\xf0\x9f\x93\xa7@example.com", &a) == AMX_ADDR_OK);
     CHECK(parse("\xc3@example.com", &a) == AMX_ADDR_UTF8);        /* truncated */
     CHECK(parse("\xc0\xaf@example.com", &a) == AMX_ADDR_UTF8);    /* overlong */

@@ -78,7 +78,14 @@ void test_dns(void)
     z = amx_dns_zone(unit_pool, d, "h.example", NULL);
     HAS(z, "_imap._tcp.tls.example. 3600 IN SRV 0 0 0 .");
 
-    /* A name that no zone file can hold. */
-    z = amx_dns_zone(unit_pool, domain("zürich.example"), "h.example", NULL);
+    /* U-labels go into the zone file as A-labels. */
+    d = domain("Zürich.example");
+    server(d, 1, 10, "imap.münchen.de", 993, "imap", "SSL");
+    z = amx_dns_zone(unit_pool, d, "h.example", NULL);
+    HAS(z, "autoconfig.xn--zrich-kva.example. 3600 IN CNAME h.example.");
+    HAS(z, "_imaps._tcp.xn--zrich-kva.example. 3600 IN SRV 10 0 993 imap.xn--mnchen-3ya.de.");
+
+    /* A name that no zone file can hold in either form. */
+    z = amx_dns_zone(unit_pool, domain("bad name.example"), "h.example", NULL);
     CHECK_STR(z, "; domain id 7 left out: its name is not an ASCII host name\n");
 }

@@ -61,6 +61,8 @@ void test_mobileconfig(void)
 
     CHECK_STR(amx_mc_filename(unit_pool, "example.com"), "example.com.mobileconfig");
     CHECK_STR(amx_mc_filename(unit_pool, "a\"b;c\\d/e"), "a_b_c_d_e.mobileconfig");
+    CHECK_STR(amx_mc_filename(unit_pool, "k\xc3\xb6ln.de"), "xn--kln-sna.de.mobileconfig");
+    CHECK_STR(amx_mc_filename(unit_pool, "\xc3\xb6\xe2\x98\x83"), "_____.mobileconfig");
 
     {
         amx_signer *s = NULL;

@@ -22,6 +22,7 @@ extern apr_pool_t *unit_pool;
     } while (0)
 
 void test_address(void);
+void test_idn(void);
 void test_query(void);
 void test_placeholder(void);
 void test_autoconfig(void);

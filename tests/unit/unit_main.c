@@ -14,6 +14,7 @@ int main(void)
     apr_pool_create(&unit_pool, NULL);
 
     test_address();
+    test_idn();
     test_query();
     test_placeholder();
     test_autoconfig();

@@ -114,7 +114,7 @@ INSERT INTO server_domain (server_id, domain_id) VALUES (11401, 10200);
 INSERT INTO server_domain (server_id, domain_id) VALUES (11401, 10201);
 INSERT INTO server_domain (server_id, domain_id) VALUES (11401, 10202);
 INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES (10300, 'zürich.example', 10002, NULL);
-INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES (10301, 'xn--zrich-kva.example', 10002, NULL);
+INSERT INTO domain (id, name, provider_id, ldapserver_id) VALUES (10301, 'xn--grfelfing-w2a.example', 10002, NULL);
 INSERT INTO server (id, prio, name, port, type, socket_type, user_name, authentication) VALUES (11500, 10, 'imap.xn--zrich-kva.example', 993, 'imap', 'SSL', '%EMAILADDRESS%', 'plain');
 INSERT INTO server_domain (server_id, domain_id) VALUES (11500, 10300);
 INSERT INTO server_domain (server_id, domain_id) VALUES (11500, 10301);
