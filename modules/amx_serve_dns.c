@@ -71,9 +71,10 @@ static int all_domains(request_rec *r, ap_dbd_t *dbd, apr_array_header_t **names
         return HTTP_SERVICE_UNAVAILABLE;
     }
     while (amx_store_row(dbd->driver, r->pool, res, &row, n++) == 0) {
+        /* The pgsql and mysql drivers reuse the row's memory for the next. */
         const char *name = amx_store_entry(dbd->driver, row, 0);
         if (name)
-            APR_ARRAY_PUSH(*names, const char *) = name;
+            APR_ARRAY_PUSH(*names, const char *) = apr_pstrdup(r->pool, name);
     }
     return OK;
 }

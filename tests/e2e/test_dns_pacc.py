@@ -345,3 +345,16 @@ def test_bad_public_host_fails_configtest(private_httpd, sample_db):
     code, out = private_httpd.configtest(dbdparams=str(sample_db),
                                          extra="AutomxPublicHost bad_host!")
     assert code != 0 and "AutomxPublicHost" in out
+
+
+def test_every_driver_lists_the_domains(httpd, tmp_path):
+    """The list of all domains is the one query of its own: on SQLite,
+    PostgreSQL and MariaDB alike."""
+    httpd.expect_log(r"AMX01521: no DNS records for \"ham-n-eggs.tld\": table server, row id 4005")
+    r = httpd.get("/initdb/", headers=DNS)
+    assert r.status == 200 and r.header("Content-Type") == "text/dns"
+    heads = [l[2:-1] for l in r.text.splitlines() if l.startswith("; ") and l.endswith(".")]
+    assert heads == ["example.com", "example.net", "example.org", "serverless.tld"]
+    chunk = r.text.split("\n\n")[0] + "\n"
+    checkzone(tmp_path, "example.com", chunk)
+    assert pacc(httpd, "example.com").status == 200
