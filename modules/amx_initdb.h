@@ -6,7 +6,7 @@
 #include "apr_dbd.h"
 #include "mod_dbd.h"
 
-#include "mod_automx.h"
+#include "amx_config.h"
 
 /* GET with Accept: application/json: every provider as a version 2 seed
  * document that POST takes back. */

@@ -10,7 +10,7 @@
 #include "apr_strings.h"
 #include <jansson.h>
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_autodiscover.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
@@ -148,6 +148,7 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     amx_address_rebase(r->pool, addr, d->name);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
+    amx_http_log_unwritable(r, d);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);
     oc.r = r;

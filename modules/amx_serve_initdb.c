@@ -12,7 +12,7 @@
 #include "apr_strings.h"
 #include <jansson.h>
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_http.h"
 #include "amx_initdb.h"
 #include "amx_seed.h"

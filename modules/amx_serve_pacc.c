@@ -6,7 +6,7 @@
 #include "http_protocol.h"
 #include "apr_strings.h"
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_address.h"
 #include "amx_http.h"
 #include "amx_pacc.h"

@@ -8,7 +8,7 @@
 #include "apr_strings.h"
 #include <string.h>
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_autoconfig.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
@@ -129,10 +129,11 @@ int amx_serve_site(request_rec *r, const amx_dir_conf *conf)
         return amx_http_unavailable(r, conf); /* no connection at all */
     qs = amx_query_param(r->pool, r->args, "emailaddress", &value, &len);
     if (rv != OK) {
-        /* Most often the tables have not been created yet. The database's
-         * words are for the administrator, not for the visitor. */
+        /* Most often the tables have not been created yet. What the
+         * database said (table names, its version, sometimes a host)
+         * goes to the error log only: anyone can load this page. */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      "AMX01500: the automx tables cannot be read: %s", error);
+                      "AMX00060: the automx tables cannot be read: %s", error);
         pg.kind = AMX_PAGE_NO_TABLES;
     }
     else if (first == NULL)

@@ -332,7 +332,8 @@ static void content(buf *b, const amx_site_page *pg)
         break;
     case AMX_PAGE_NO_TABLES:
         putf(b, "<section class=\"problem\"><h2>Not set up yet</h2>\n"
-             "<p>The database has no automx tables yet.</p>\n"
+             "<p>The database has no automx tables yet, or they cannot be read (the "
+             "error log says why: AMX00060).</p>\n"
              "<p>Create them and load sample data with <a href=\"%s\">automx-initdb</a>, or "
              "load <code>sql/</code> with your database's client.</p>\n</section>\n", initdb);
         break;

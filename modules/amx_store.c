@@ -22,7 +22,7 @@
 #include "apr_strings.h"
 #include "apr_optional.h"
 
-#include "mod_automx.h"
+#include "amx_config.h"
 #include "amx_cache.h"
 #include "amx_idn.h"
 #include "amx_store.h"
@@ -443,7 +443,7 @@ static int ascii(const char *s)
 
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
 {
-    const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
+    const amx_dir_conf *conf = amx_config_of(r);
     int ttl = amx_conf_cache_ttl(conf);
     apr_time_t now;
     apr_uint32_t gen;

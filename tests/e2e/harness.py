@@ -1,5 +1,6 @@
 """A real httpd with the freshly built mod_automx, for end-to-end tests."""
 import http.client
+import itertools
 import os
 import re
 import signal
@@ -59,10 +60,11 @@ def allow_httpd(directory):
 
 
 class Reply:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, test_id=None):
         self.status = status
         self.headers = headers
         self.body = body
+        self.test_id = test_id  # the X-Test-Id it was asked with
 
     def header(self, name):
         for k, v in self.headers:
@@ -125,6 +127,7 @@ class Httpd:
         self.binary = mkconf.httpd_binary()
         self.log_offset = 0
         self.expected = []   # regexps of warn/error lines a test expects
+        self.request_ids = itertools.count(1)
 
     @property
     def error_log(self):
@@ -232,8 +235,10 @@ class Httpd:
     # ---- requests ------------------------------------------------------
     def request(self, method, path, body=None, headers=None, host=None, timeout=10):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * SLOW)
+        test_id = str(next(self.request_ids))
         try:
             hdrs = dict(headers or {})
+            hdrs.setdefault("X-Test-Id", test_id)
             if host is not None:
                 conn.putrequest(method, path, skip_host=True)
                 conn.putheader("Host", host)
@@ -245,9 +250,28 @@ class Httpd:
             else:
                 conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()
-            return Reply(resp.status, resp.getheaders(), resp.read())
+            return Reply(resp.status, resp.getheaders(), resp.read(), hdrs["X-Test-Id"])
         finally:
             conn.close()
+
+    @property
+    def access_log(self):
+        return self.root / "logs" / "access.log"
+
+    def served_by(self, replies, timeout=5):
+        """The pid of the httpd process that served each of REPLIES, read
+        from the access log (%P), which httpd writes after the reply."""
+        want = {r.test_id for r in replies}
+        deadline = time.time() + timeout * SLOW
+        while True:
+            pids = {}
+            if self.access_log.exists():
+                for m in re.finditer(r" pid=(\d+) id=(\S+)$", self.access_log.read_text(), re.M):
+                    if m.group(2) in want:
+                        pids[m.group(2)] = int(m.group(1))
+            if len(pids) == len(want) or time.time() > deadline:
+                return [pids.get(r.test_id) for r in replies]
+            time.sleep(0.05)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

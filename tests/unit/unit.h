@@ -36,5 +36,6 @@ void test_site_page(void);
 void test_qr(void);
 void test_dns(void);
 void test_pacc(void);
+void test_number(void);
 
 #endif

@@ -28,6 +28,7 @@ int main(void)
     test_qr();
     test_dns();
     test_pacc();
+    test_number();
 
     apr_pool_destroy(unit_pool);
     xmlCleanupParser();
