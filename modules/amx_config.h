@@ -23,7 +23,7 @@ typedef struct {
     int cache_ttl;               /* AutomxCacheTTL, seconds; 0 off, -1 unset */
     amx_signer *signer;          /* AutomxMobileconfigSign */
     int sign_set;                /* 1 when set here (Off included) */
-    /* The self-service page and the DNS records (amx_config_site.c). */
+    /* The self-service page and the DNS records (SPEC sections 9, 13). */
     const char *public_host;     /* AutomxPublicHost; NULL: the ServerName */
     const char *site_title;      /* AutomxSiteTitle */
     const char *site_logo;       /* AutomxSiteLogo, a URL */
