@@ -55,26 +55,27 @@ static int domain_zone(request_rec *r, const amx_dir_conf *conf, const char *nam
     return OK;
 }
 
+static int domain_name(request_rec *r, const apr_dbd_driver_t *driver, apr_dbd_row_t *row,
+                       void *ctx, const char **error)
+{
+    /* The pgsql and mysql drivers reuse the row's memory for the next. */
+    const char *name = amx_store_entry(driver, row, 0);
+    if (name)
+        APR_ARRAY_PUSH((apr_array_header_t *)ctx, const char *) = apr_pstrdup(r->pool, name);
+    return 0;
+}
+
 static int all_domains(request_rec *r, ap_dbd_t *dbd, apr_array_header_t **names)
 {
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
     const char *error = NULL;
-    int n = 1;
 
     *names = apr_array_make(r->pool, 16, sizeof(const char *));
     if (amx_store_select(r, dbd, "automx_dns_domains", "SELECT name FROM domain ORDER BY name",
-                         0, NULL, &res, &error) != 0) {
+                         0, NULL, domain_name, *names, &error) != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX01522: listing the domains for their DNS records failed: %s",
                       error ? error : "unknown error");
         return HTTP_SERVICE_UNAVAILABLE;
-    }
-    while (amx_store_row(dbd->driver, r->pool, res, &row, n++) == 0) {
-        /* The pgsql and mysql drivers reuse the row's memory for the next. */
-        const char *name = amx_store_entry(dbd->driver, row, 0);
-        if (name)
-            APR_ARRAY_PUSH(*names, const char *) = apr_pstrdup(r->pool, name);
     }
     return OK;
 }

@@ -232,6 +232,51 @@ class Httpd:
                 bad.append(line)
         return bad
 
+    # ---- processes -----------------------------------------------------
+    @property
+    def access_log(self):
+        return self.root / "logs" / "access.log"
+
+    def access_offset(self):
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def answered_by(self, offset=0):
+        """(request line, status, pid) of every request logged after byte
+        OFFSET of the access log: the pid is the process that answered."""
+        time.sleep(0.05)  # httpd logs a request after its reply
+        if not self.access_log.exists():
+            return []
+        with open(self.access_log, "rb") as f:
+            f.seek(offset)
+            lines = f.read().decode("utf-8", errors="replace").splitlines()
+        out = []
+        for line in lines:
+            m = re.search(r'"([^"]*)" (\d{3}) \S+ pid=(\d+) id=\S+$', line)
+            if m:
+                out.append((m.group(1), int(m.group(2)), int(m.group(3))))
+        return out
+
+    def children(self):
+        """The pids of httpd's child processes."""
+        kids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if self.proc and int(fields[1]) == self.proc.pid:
+                kids.append(int(stat.parent.name))
+        return kids
+
+    @staticmethod
+    def memory_kb(pid, field="VmHWM"):
+        """A process's memory figure from /proc/PID/status, in kB (VmHWM:
+        the peak resident set)."""
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise KeyError(field)
+
     # ---- requests ------------------------------------------------------
     def request(self, method, path, body=None, headers=None, host=None, timeout=10):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * SLOW)
@@ -253,10 +298,6 @@ class Httpd:
             return Reply(resp.status, resp.getheaders(), resp.read(), hdrs["X-Test-Id"])
         finally:
             conn.close()
-
-    @property
-    def access_log(self):
-        return self.root / "logs" / "access.log"
 
     def served_by(self, replies, timeout=5):
         """The pid of the httpd process that served each of REPLIES, read
