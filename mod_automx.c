@@ -45,6 +45,7 @@ static const amx_route site_routes[] = {
     { "/autodiscover/autodiscover.json", 1, 1, METHOD(M_GET), amx_serve_autodiscover_json },
     { "/mobileconfig", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
     { "/mobileconfig/", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
+    { "/.well-known/user-agent-configuration.json", 0, 0, METHOD(M_GET), amx_serve_pacc },
     { NULL }
 };
 

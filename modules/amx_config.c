@@ -10,6 +10,9 @@
 
 #include "amx_config.h"
 #include "amx_number.h"
+#include "amx_address.h"
+#include "amx_autoconfig.h"
+#include "apr_file_io.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -43,6 +46,11 @@ void *amx_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     c->cache_ttl = add->cache_ttl != -1 ? add->cache_ttl : base->cache_ttl;
     c->sign_set = add->sign_set || base->sign_set;
     c->signer = add->sign_set ? add->signer : base->signer;
+    c->public_host = add->public_host ? add->public_host : base->public_host;
+    c->site_title = add->site_title ? add->site_title : base->site_title;
+    c->site_logo = add->site_logo ? add->site_logo : base->site_logo;
+    c->site_support = add->site_support ? add->site_support : base->site_support;
+    c->site_template = add->site_template ? add->site_template : base->site_template;
     return c;
 }
 
@@ -212,6 +220,99 @@ static const char *set_cache_entries(cmd_parms *cmd, void *dummy, const char *ar
     return NULL;
 }
 
+/* ---- the self-service page and the DNS records (SPEC sections 9, 13) ---- */
+
+const char *amx_conf_public_host(const amx_dir_conf *c, const server_rec *s)
+{
+    return c->public_host ? c->public_host : s->server_hostname;
+}
+
+static const char *set_public_host(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    size_t n = strlen(arg);
+    const char *name = n && arg[n - 1] == '.' ? apr_pstrndup(cmd->pool, arg, n - 1) : arg;
+    if (!amx_ac_hostname_valid(name) || *name == '\0')
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an ASCII host name", cmd->cmd->name, arg);
+    c->public_host = name;
+    return NULL;
+}
+
+static const char *set_site_title(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    const char *s;
+    for (s = arg; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7F)
+            break;
+    }
+    if (*s || !*arg || !amx_utf8_valid(arg, strlen(arg)))
+        return apr_psprintf(cmd->pool, "%s: the title must be printable UTF-8", cmd->cmd->name);
+    c->site_title = arg;
+    return NULL;
+}
+
+/* A link the page may carry: a path on this site or an absolute URL of a
+ * scheme that cannot run script. */
+static const char *site_url(cmd_parms *cmd, const char *arg, int mailto, const char **out)
+{
+    if (arg[0] == '/' || strncasecmp(arg, "https://", 8) == 0
+        || strncasecmp(arg, "http://", 7) == 0 || (mailto && strncasecmp(arg, "mailto:", 7) == 0)) {
+        *out = arg;
+        return NULL;
+    }
+    return apr_psprintf(cmd->pool, "%s: '%s' is neither a path nor an http(s)%s URL",
+                        cmd->cmd->name, arg, mailto ? " or mailto:" : "");
+}
+
+static const char *set_site_logo(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    return site_url(cmd, arg, 0, &((amx_dir_conf *)dconf)->site_logo);
+}
+
+static const char *set_site_support(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    return site_url(cmd, arg, 1, &((amx_dir_conf *)dconf)->site_support);
+}
+
+#define SITE_TEMPLATE_MAX (1024 * 1024)
+
+/* Read and parsed now, so that a missing file or a bad placeholder fails
+ * the configuration test, not the first visitor. */
+static const char *set_site_template(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    amx_dir_conf *c = dconf;
+    const char *file = ap_server_root_relative(cmd->pool, arg), *why;
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t len;
+    apr_status_t rv;
+    char *text, err[256];
+
+    if (file == NULL)
+        return apr_psprintf(cmd->pool, "%s: invalid file name '%s'", cmd->cmd->name, arg);
+    rv = apr_file_open(&f, file, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, cmd->temp_pool);
+    if (rv == APR_SUCCESS)
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (rv == APR_SUCCESS && fi.size > SITE_TEMPLATE_MAX)
+        return apr_psprintf(cmd->pool, "%s: %s is larger than %d bytes", cmd->cmd->name, file,
+                            SITE_TEMPLATE_MAX);
+    if (rv == APR_SUCCESS) {
+        len = (apr_size_t)fi.size;
+        text = apr_palloc(cmd->temp_pool, len + 1);
+        rv = apr_file_read_full(f, text, len, &len);
+        if (rv == APR_EOF)
+            rv = APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "%s: cannot read %s: %s", cmd->cmd->name, file,
+                            apr_strerror(rv, err, sizeof(err)));
+    if ((why = amx_site_template_parse(cmd->pool, text, len, &c->site_template)) != NULL)
+        return apr_psprintf(cmd->pool, "%s: %s: %s", cmd->cmd->name, file, why);
+    return NULL;
+}
+
+
 const command_rec amx_config_cmds[] = {
     /* Not from .htaccess: whoever may write one must not decide that
      * passwords go into profiles. */
@@ -242,6 +343,16 @@ const command_rec amx_config_cmds[] = {
                   "every request asks the database)"),
     AP_INIT_TAKE1("AutomxCacheEntries", set_cache_entries, NULL, RSRC_CONF,
                   "Domains each httpd process keeps in memory at most (default 10000)"),
+    AP_INIT_TAKE1("AutomxPublicHost", set_public_host, NULL, RSRC_CONF | ACCESS_CONF,
+                  "The host name the DNS records point clients to (default: the ServerName)"),
+    AP_INIT_TAKE1("AutomxSiteTitle", set_site_title, NULL, OR_OPTIONS,
+                  "Title of the self-service page (default 'Mail settings')"),
+    AP_INIT_TAKE1("AutomxSiteLogo", set_site_logo, NULL, OR_OPTIONS,
+                  "URL of a logo shown on the self-service page"),
+    AP_INIT_TAKE1("AutomxSiteSupport", set_site_support, NULL, OR_OPTIONS,
+                  "URL (http, https or mailto) of the support link on the self-service page"),
+    AP_INIT_TAKE1("AutomxSiteTemplate", set_site_template, NULL, RSRC_CONF | ACCESS_CONF,
+                  "HTML file replacing the self-service page's template (read at start-up)"),
     { NULL }
 };
 

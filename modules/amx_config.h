@@ -10,6 +10,7 @@
 #include "http_config.h"
 
 #include "amx_sign.h"
+#include "amx_site_page.h"
 
 /* Per-directory configuration; -1 / NULL / 0 mean "not set here". */
 typedef struct {
@@ -22,6 +23,12 @@ typedef struct {
     int cache_ttl;               /* AutomxCacheTTL, seconds; 0 off, -1 unset */
     amx_signer *signer;          /* AutomxMobileconfigSign */
     int sign_set;                /* 1 when set here (Off included) */
+    /* The self-service page and the DNS records (SPEC sections 9, 13). */
+    const char *public_host;     /* AutomxPublicHost; NULL: the ServerName */
+    const char *site_title;      /* AutomxSiteTitle */
+    const char *site_logo;       /* AutomxSiteLogo, a URL */
+    const char *site_support;    /* AutomxSiteSupport, a URL */
+    const amx_site_template *site_template; /* AutomxSiteTemplate, parsed */
 } amx_dir_conf;
 
 #define AMX_DEFAULT_REQUEST_BODY_MAX (16 * 1024)
@@ -46,6 +53,7 @@ apr_off_t amx_conf_request_body_max(const amx_dir_conf *c);
 const char *amx_conf_initdb_url(const amx_dir_conf *c);
 int amx_conf_retry_after(const amx_dir_conf *c);
 int amx_conf_cache_ttl(const amx_dir_conf *c);
+const char *amx_conf_public_host(const amx_dir_conf *c, const server_rec *s);
 
 /* AutomxCacheEntries (server-wide). */
 int amx_config_cache_entries(void);

@@ -582,6 +582,8 @@ int amx_serve_initdb(request_rec *r, const amx_dir_conf *conf)
     switch (r->method_number) {
     case M_GET:
         accept = apr_table_get(r->headers_in, "Accept");
+        if (accept && ap_strcasestr(accept, "text/dns"))
+            return amx_serve_dns(r, conf, dbd);
         if (accept && ap_strcasestr(accept, "application/json"))
             return amx_initdb_export(r, conf, dbd);
         return create(r, conf, dbd);

@@ -1,5 +1,6 @@
 """LDAP login and display names through mod_ldap, against a real slapd (SPEC §10)."""
 import plistlib
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -93,6 +94,13 @@ def test_uid_and_cn_in_every_protocol(ldap_httpd):
     assert mail["EmailAccountName"] == "John Doe"
     assert mail["IncomingMailServerUsername"] == "jdoe"
     assert mail["OutgoingMailServerUsername"] == "jdoe"
+
+
+def test_the_self_service_page_shows_the_uid(ldap_httpd):
+    r = ldap_httpd.get("/?emailaddress=johndoe%40example.com")
+    assert r.status == 200
+    names = re.findall(r'<td data-label="User name"><code>([^<]*)</code>', r.text)
+    assert names == ["jdoe", "jdoe", "jdoe", "(as for mail)"]   # IMAP, SMTP, CalDAV, CardDAV
 
 
 def test_values_from_the_directory_are_escaped(ldap_httpd):
