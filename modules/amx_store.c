@@ -468,6 +468,16 @@ typedef struct {
     apr_array_header_t *provider_domains;  /* of provider_domain */
 } domain_ctx;
 
+/* Drops what a query read into CTX, as if it had found nothing. */
+static void forget_domain(domain_ctx *ctx)
+{
+    ctx->found = 0;
+    ctx->ldapserver_id = -1;
+    apr_array_clear(ctx->provider_domains);
+    apr_array_clear(ctx->d->servers);
+    apr_array_clear(ctx->d->davservers);
+}
+
 static int compare(long x, long y)
 {
     return x < y ? -1 : x > y;
@@ -672,6 +682,32 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
     return rv;
 }
 
+/* The A-label form of NAME, ASCII lower case, no trailing dot: what two
+ * spellings of one domain have in common. NAME itself when it is not a
+ * valid internationalised name. */
+static const char *domain_key(apr_pool_t *p, const char *name)
+{
+    char *s = apr_pstrdup(p, name);
+    apr_size_t n = strlen(s);
+    const char *lookup, *other;
+
+    ap_str_tolower(s);
+    if (n > 0 && s[n - 1] == '.')
+        s[n - 1] = '\0';
+    if (amx_idn_forms(p, s, &lookup, &other) != 0)
+        return s;
+    return other && ascii(other) ? other : lookup;
+}
+
+/* Whether the domain row a query found is the one asked for. The
+ * database's collation decides what "name = ?" matches, and MariaDB's
+ * case-insensitive ones also ignore accents: koln.de would find köln.de,
+ * another domain. WANT is the A-label form asked for. */
+static int is_domain_asked(apr_pool_t *p, const char *stored, const char *want)
+{
+    return stored && strcmp(domain_key(p, stored), want) == 0;
+}
+
 static int lookup_domain(request_rec *r, const char *domain, const char *other,
                          amx_domain_data **out)
 {
@@ -679,7 +715,7 @@ static int lookup_domain(request_rec *r, const char *domain, const char *other,
     ap_dbd_t *dbd = amx_store_acquire(r);
     amx_domain_data *d;
     domain_ctx ctx;
-    const char *error = NULL;
+    const char *error = NULL, *want;
     query_id failed;
 
     if (dbd == NULL)
@@ -691,12 +727,17 @@ static int lookup_domain(request_rec *r, const char *domain, const char *other,
     ctx.d = d;
     ctx.ldapserver_id = -1;
     ctx.provider_domains = apr_array_make(r->pool, 4, sizeof(provider_domain));
+    want = ascii(domain) ? domain : other;
     if (query(r, dbd, failed = Q_DOMAIN, domain, domain_row, &ctx, &error) != 0)
         goto fail;
+    if (ctx.found && !is_domain_asked(r->pool, d->name, want))
+        forget_domain(&ctx);
     /* Nothing found yields no row of any kind: ctx is still empty. */
     if (!ctx.found && other
         && query(r, dbd, Q_DOMAIN, other, domain_row, &ctx, &error) != 0)
         goto fail;
+    if (ctx.found && !is_domain_asked(r->pool, d->name, want))
+        forget_domain(&ctx);
     if (!ctx.found) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "AMX00033: domain \"%s\"%s%s%s is not in the database (%"
