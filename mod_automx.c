@@ -1,8 +1,8 @@
 /*
  * mod_automx: tells mail clients how to set up an account.
  *
- * This file registers the module: its directives, its start-up checks and
- * the handlers that route a request to one of the protocol units in
+ * This file registers the module: its hooks, its start-up checks and the
+ * handlers that route a request to one of the protocol units in
  * modules/. The protocol logic itself lives there.
  */
 #include "httpd.h"
@@ -16,217 +16,13 @@
 #include <libxml/parser.h>
 
 #include "mod_automx.h"
+#include "amx_config.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
 #include "amx_metrics.h"
 #include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
-
-/* ---- configuration ------------------------------------------------------ */
-
-static void *create_dir_conf(apr_pool_t *p, char *dir)
-{
-    amx_dir_conf *c = apr_pcalloc(p, sizeof(*c));
-    c->mobileconfig_passwords = -1;
-    c->ldap_nomatch_status = 0;
-    c->request_body_max = 0;
-    c->initdb_url = NULL;
-    c->retry_after = 0;
-    c->cache_ttl = -1;
-    return c;
-}
-
-static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
-{
-    const amx_dir_conf *base = basev, *add = addv;
-    amx_dir_conf *c = apr_pcalloc(p, sizeof(*c));
-    c->mobileconfig_passwords = add->mobileconfig_passwords != -1
-        ? add->mobileconfig_passwords : base->mobileconfig_passwords;
-    c->ldap_nomatch_status = add->ldap_nomatch_status
-        ? add->ldap_nomatch_status : base->ldap_nomatch_status;
-    c->request_body_max = add->request_body_max
-        ? add->request_body_max : base->request_body_max;
-    c->initdb_url = add->initdb_url ? add->initdb_url : base->initdb_url;
-    c->retry_after = add->retry_after ? add->retry_after : base->retry_after;
-    c->cache_ttl = add->cache_ttl != -1 ? add->cache_ttl : base->cache_ttl;
-    c->sign_set = add->sign_set || base->sign_set;
-    c->signer = add->sign_set ? add->signer : base->signer;
-    return c;
-}
-
-int amx_conf_mobileconfig_passwords(const amx_dir_conf *c)
-{
-    return c->mobileconfig_passwords == 1;
-}
-
-int amx_conf_ldap_nomatch_status(const amx_dir_conf *c)
-{
-    return c->ldap_nomatch_status ? c->ldap_nomatch_status : HTTP_OK;
-}
-
-apr_off_t amx_conf_request_body_max(const amx_dir_conf *c)
-{
-    return c->request_body_max ? c->request_body_max : AMX_DEFAULT_REQUEST_BODY_MAX;
-}
-
-const char *amx_conf_initdb_url(const amx_dir_conf *c)
-{
-    return c->initdb_url ? c->initdb_url : AMX_DEFAULT_INITDB_URL;
-}
-
-int amx_conf_retry_after(const amx_dir_conf *c)
-{
-    return c->retry_after ? c->retry_after : AMX_DEFAULT_RETRY_AFTER;
-}
-
-int amx_conf_cache_ttl(const amx_dir_conf *c)
-{
-    return c->cache_ttl > 0 ? c->cache_ttl : 0;
-}
-
-static const char *set_ldap_nomatch(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    amx_dir_conf *c = dconf;
-    if (strcmp(arg, "200") == 0 || strcasecmp(arg, "database") == 0)
-        c->ldap_nomatch_status = HTTP_OK;
-    else if (strcmp(arg, "204") == 0)
-        c->ldap_nomatch_status = HTTP_NO_CONTENT;
-    else
-        return apr_psprintf(cmd->pool, "%s: '%s' is neither 'database' (or 200) nor 204",
-                            cmd->cmd->name, arg);
-    return NULL;
-}
-
-static const char *set_body_limit(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    amx_dir_conf *c = dconf;
-    apr_off_t n;
-    /* An Autodiscover request is well under 1 KiB. The cap keeps libxml2's
-     * per-element attribute checks, which grow with the square of the
-     * attribute count, to a few milliseconds of CPU per request. */
-    if (apr_strtoff(&n, arg, NULL, 10) != APR_SUCCESS || n < 1 || n > AMX_BODY_LIMIT_MAX)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a byte count from 1 to %d",
-                            cmd->cmd->name, arg, AMX_BODY_LIMIT_MAX);
-    c->request_body_max = n;
-    return NULL;
-}
-
-static const char *set_initdb_url(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    amx_dir_conf *c = dconf;
-    if (arg[0] != '/' && ap_strstr_c(arg, "://") == NULL)
-        return apr_psprintf(cmd->pool, "%s: '%s' is neither a path nor an absolute URL",
-                            cmd->cmd->name, arg);
-    c->initdb_url = arg;
-    return NULL;
-}
-
-static const char *set_retry_after(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    amx_dir_conf *c = dconf;
-    int n = atoi(arg);
-    if (n < 1 || n > 86400 || strspn(arg, "0123456789") != strlen(arg))
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds from 1 to 86400",
-                            cmd->cmd->name, arg);
-    c->retry_after = n;
-    return NULL;
-}
-
-static const char *set_cache_ttl(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    amx_dir_conf *c = dconf;
-    int n = atoi(arg);
-    if (strcasecmp(arg, "off") == 0)
-        n = 0;
-    else if (n < 1 || n > 86400 || strspn(arg, "0123456789") != strlen(arg))
-        return apr_psprintf(cmd->pool, "%s: '%s' is neither Off nor a number of seconds "
-                            "from 1 to 86400", cmd->cmd->name, arg);
-    c->cache_ttl = n;
-    return NULL;
-}
-
-/* Signing certificates read from the configuration, so that post_config can
- * warn about those that expire soon once the error log is open. */
-typedef struct {
-    amx_signer *signer;
-    const char *file;
-    server_rec *server;
-} configured_signer;
-static apr_array_header_t *configured_signers;
-
-static const char *set_sign(cmd_parms *cmd, void *dconf, const char *cert,
-                            const char *key, const char *chain)
-{
-    amx_dir_conf *c = dconf;
-    const char *err;
-
-    c->sign_set = 1;
-    if (strcasecmp(cert, "Off") == 0 && key == NULL) {
-        c->signer = NULL;
-        return NULL;
-    }
-    if (key == NULL)
-        return apr_psprintf(cmd->pool, "%s: give the certificate and the private key "
-                            "(and optionally the chain), or Off", cmd->cmd->name);
-    /* Read now, as root and before httpd drops privileges. */
-    cert = ap_server_root_relative(cmd->pool, cert);
-    key = ap_server_root_relative(cmd->pool, key);
-    if (chain)
-        chain = ap_server_root_relative(cmd->pool, chain);
-    err = amx_signer_load(cmd->pool, cert, key, chain, &c->signer);
-    if (err)
-        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
-    if (configured_signers) {
-        configured_signer *cs = apr_array_push(configured_signers);
-        cs->signer = c->signer;
-        cs->file = cert;
-        cs->server = cmd->server;
-    }
-    return NULL;
-}
-
-static int cache_entries = 10000;
-
-static const char *set_cache_entries(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    int n = atoi(arg);
-    if (err)
-        return err;
-    if (n < 1 || n > 10000000 || strspn(arg, "0123456789") != strlen(arg))
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 to 10000000",
-                            cmd->cmd->name, arg);
-    cache_entries = n;
-    return NULL;
-}
-
-static const command_rec automx_cmds[] = {
-    AP_INIT_FLAG("AutomxMobileconfigPasswords", ap_set_flag_slot,
-                 (void *)APR_OFFSETOF(amx_dir_conf, mobileconfig_passwords), OR_OPTIONS,
-                 "On: put a password given in the request into Apple profiles (default Off)"),
-    AP_INIT_TAKE1("AutomxLDAPNoMatch", set_ldap_nomatch, NULL, OR_OPTIONS,
-                  "What an address the directory does not know gets: 'database' "
-                  "(the database values, default) or 204 (an empty reply)"),
-    AP_INIT_TAKE1("AutomxRequestBodyLimit", set_body_limit, NULL, OR_OPTIONS,
-                  "Largest Autodiscover request body in bytes (default 16384, at most 65536; "
-                  "LimitXMLRequestBody applies too)"),
-    AP_INIT_TAKE1("AutomxInitdbURL", set_initdb_url, NULL, OR_OPTIONS,
-                  "Where the site root points administrators to automx-initdb (default /initdb/)"),
-    AP_INIT_TAKE1("AutomxRetryAfter", set_retry_after, NULL, OR_OPTIONS,
-                  "Seconds in the Retry-After header of a 503 reply (default 30)"),
-    AP_INIT_TAKE123("AutomxMobileconfigSign", set_sign, NULL, RSRC_CONF | ACCESS_CONF,
-                    "CERT KEY [CHAIN]: sign Apple profiles (PEM files, read at start-up); "
-                    "or Off"),
-    AP_INIT_TAKE1("AutomxCacheTTL", set_cache_ttl, NULL, RSRC_CONF | ACCESS_CONF,
-                  "Seconds domain data may be served from memory (default Off: "
-                  "every request asks the database)"),
-    AP_INIT_TAKE1("AutomxCacheEntries", set_cache_entries, NULL, RSRC_CONF,
-                  "Domains each httpd process keeps in memory at most (default 10000)"),
-    AP_INIT_FLAG("AutomxMetrics", amx_metrics_set_enabled, NULL, RSRC_CONF,
-                 "Off: keep no counters (default On: automx-metrics and server-status show them)"),
-    { NULL }
-};
 
 /* ---- routing ------------------------------------------------------------ */
 
@@ -250,6 +46,7 @@ static const amx_route site_routes[] = {
     { "/autodiscover/autodiscover.json", 1, 1, METHOD(M_GET), amx_serve_autodiscover_json },
     { "/mobileconfig", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
     { "/mobileconfig/", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
+    { "/.well-known/user-agent-configuration.json", 0, 0, METHOD(M_GET), amx_serve_pacc },
     { NULL }
 };
 
@@ -304,7 +101,7 @@ static const char *allow_header(request_rec *r, apr_int64_t methods)
 
 static int serve_route(request_rec *r, const amx_route *rt)
 {
-    const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
+    const amx_dir_conf *conf = amx_config_of(r);
 
     amx_metrics_route(r, rt->serve);
     /* httpd builds the Allow header of a 405 from these. */
@@ -388,29 +185,8 @@ static volatile apr_uint32_t *cache_generation;
 
 static int automx_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    configured_signers = apr_array_make(pconf, 2, sizeof(configured_signer));
+    amx_config_pre_config(pconf);
     return OK;
-}
-
-/* An expired or soon expiring signing certificate is worth a warning, not a
- * refusal to start: the other virtual hosts must keep working. */
-static void check_signers(apr_pool_t *ptemp)
-{
-    int i;
-    for (i = 0; configured_signers && i < configured_signers->nelts; i++) {
-        configured_signer *cs = &APR_ARRAY_IDX(configured_signers, i, configured_signer);
-        long long left = amx_signer_seconds_left(cs->signer, apr_time_now());
-        if (left <= 0)
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cs->server,
-                         "AMX00006: the Mobileconfig signing certificate %s (%s) has "
-                         "expired: devices will show the profile as not verified",
-                         cs->file, amx_signer_subject(ptemp, cs->signer));
-        else if (left < 30LL * 86400)
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cs->server,
-                         "AMX00007: the Mobileconfig signing certificate %s (%s) "
-                         "expires in %lld days", cs->file,
-                         amx_signer_subject(ptemp, cs->signer), left / 86400);
-    }
 }
 
 static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -421,7 +197,7 @@ static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     /* httpd reads its configuration twice at start-up; on the first pass
      * warnings reach only the console, so they wait for the second. */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
-        check_signers(ptemp);
+        amx_config_check_signers(ptemp);
     /* libxml2 builds its process-wide tables (encodings, dictionary lock)
      * on first use; done here, before any worker thread exists, no two
      * requests race to build them. */
@@ -439,7 +215,8 @@ static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void automx_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    apr_status_t rv = amx_store_child_init(pchild, cache_generation, cache_entries);
+    apr_status_t rv = amx_store_child_init(pchild, cache_generation,
+                                           amx_config_cache_entries());
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
                      "AMX00005: cannot create the domain cache; serving without it");
@@ -457,10 +234,10 @@ static void automx_register_hooks(apr_pool_t *p)
 
 module AP_MODULE_DECLARE_DATA automx_module = {
     STANDARD20_MODULE_STUFF,
-    create_dir_conf,
-    merge_dir_conf,
+    amx_config_create_dir,
+    amx_config_merge_dir,
     NULL,
     NULL,
-    automx_cmds,
+    amx_config_cmds,
     automx_register_hooks
 };

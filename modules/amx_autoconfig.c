@@ -86,16 +86,6 @@ static const char *trim(apr_pool_t *p, const char *s)
     return apr_pstrmemdup(p, s, end - s);
 }
 
-static int fail(amx_data_error *err, const char *table, long id,
-                const char *column, const char *value)
-{
-    err->table = table;
-    err->id = id;
-    err->column = column;
-    err->value = value;
-    return -1;
-}
-
 static int encrypted(const amx_server *s)
 {
     return amx_socket_type_parse(s->socket_type) != AMX_SOCKET_PLAIN;
@@ -128,19 +118,21 @@ static int prepare_servers(apr_pool_t *p, const amx_domain_data *d,
         o.socket_type = amx_socket_type_name(amx_socket_type_parse(s->socket_type));
         o.authentication = amx_ac_authentication(trim(p, s->authentication));
         if (o.authentication == NULL)
-            return fail(err, "server", s->id, "authentication", s->authentication);
+            return amx_data_error_set(err, "server", s->id, "authentication",
+                                      s->authentication);
         /* Clients refuse a server without host name, port or user name
          * (Thunderbird for Android the whole document): a row that lacks
          * one is a data error, not a server to leave out in silence. */
         o.hostname = trim(p, s->name);
         if (o.hostname == NULL || *o.hostname == '\0')
-            return fail(err, "server", s->id, "name", s->name);
+            return amx_data_error_set(err, "server", s->id, "name", s->name);
         if (s->port < 1 || s->port > 65535)
-            return fail(err, "server", s->id, "port", apr_itoa(p, s->port));
+            return amx_data_error_set(err, "server", s->id, "port",
+                                      apr_itoa(p, s->port));
         o.port = s->port;
         o.username = trim(p, s->user_name);
         if (o.username == NULL || *o.username == '\0')
-            return fail(err, "server", s->id, "user_name", s->user_name);
+            return amx_data_error_set(err, "server", s->id, "user_name", s->user_name);
         /* Checked before this, so that a wrong row is reported whether or
          * not this reply shows it. */
         if (!encrypted(s) && has_encrypted[type])
@@ -189,7 +181,7 @@ static int prepare_dav(apr_pool_t *p, const amx_domain_data *d,
         }
         o->url = trim(p, s->url);
         if (o->url == NULL || *o->url == '\0')
-            return fail(err, "davserver", s->id, "url", s->url);
+            return amx_data_error_set(err, "davserver", s->id, "url", s->url);
         o->url = amx_ac_dav_url(p, o->url, s->port);
         o->username = trim(p, s->user_name);
         if (o->username && *o->username == '\0')

@@ -25,6 +25,7 @@ struct amx_ad_reader {
     apr_size_t bytes;
     int had_dtd;
     int failed;
+    const char *first_error;  /* libxml2's first complaint, for the log */
 };
 
 static apr_status_t free_reader(void *data)
@@ -54,6 +55,24 @@ static void quiet(void *ctx, const char *msg, ...)
 {
 }
 
+/* The parser's own structured error handler. Without one, libxml2 hands
+ * every error to the thread's global handler, which belongs to whoever
+ * set it last (another module, another library in the process) and would
+ * get this parser's context as if it were its own. The first message is
+ * kept for the log. */
+static void record_error(void *ctx, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    amx_ad_reader *rd = ctxt ? ctxt->_private : NULL;
+    char *m, *end;
+    if (rd == NULL || rd->first_error || e == NULL || e->message == NULL)
+        return;
+    m = apr_pstrndup(rd->pool, e->message, 200);
+    for (end = m + strlen(m); end > m && (end[-1] == '\n' || end[-1] == ' '); end--)
+        end[-1] = '\0';
+    rd->first_error = m;
+}
+
 amx_ad_reader *amx_ad_reader_create(apr_pool_t *p)
 {
     amx_ad_reader *rd = apr_pcalloc(p, sizeof(*rd));
@@ -64,7 +83,7 @@ amx_ad_reader *amx_ad_reader_create(apr_pool_t *p)
     rd->sax.externalSubset = refuse_dtd;
     rd->sax.error = quiet;
     rd->sax.warning = quiet;
-    rd->sax.serror = NULL;
+    rd->sax.serror = record_error;
     rd->ctxt = xmlCreatePushParserCtxt(&rd->sax, NULL, NULL, 0, NULL);
     if (rd->ctxt == NULL) {
         rd->failed = 1;
@@ -95,16 +114,23 @@ int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
     return 0;
 }
 
-/* The first child element of PARENT called NAME in namespace NS. */
-static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *ns)
+/* The child element of PARENT called NAME in namespace NS; NULL with
+ * *REPEATED set when there are several, as a request with two addresses
+ * means either. */
+static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *ns, int *repeated)
 {
-    xmlNodePtr n;
+    xmlNodePtr n, found = NULL;
     for (n = parent->children; n; n = n->next) {
         if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0
-            && n->ns && xmlStrcmp(n->ns->href, BAD_CAST ns) == 0)
-            return n;
+            && n->ns && xmlStrcmp(n->ns->href, BAD_CAST ns) == 0) {
+            if (found) {
+                *repeated = 1;
+                return NULL;
+            }
+            found = n;
+        }
     }
-    return NULL;
+    return found;
 }
 
 /* The text of NODE in P, white space around it removed. */
@@ -140,6 +166,7 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
 {
     xmlDocPtr doc;
     xmlNodePtr root, req, addr, schema;
+    int repeated = 0;
 
     memset(out, 0, sizeof(*out));
     if (rd->had_dtd)
@@ -150,7 +177,10 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
         || !rd->ctxt->wellFormed || rd->ctxt->myDoc == NULL) {
         if (rd->had_dtd)
             return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");
-        return fail(out, AMX_AD_MALFORMED, "not well-formed XML");
+        return fail(out, AMX_AD_MALFORMED,
+                    rd->first_error ? apr_pstrcat(rd->pool, "not well-formed XML: ",
+                                                  rd->first_error, NULL)
+                                    : "not well-formed XML");
     }
     doc = rd->ctxt->myDoc;
     root = xmlDocGetRootElement(doc);
@@ -158,14 +188,20 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
         || root->ns == NULL || xmlStrcmp(root->ns->href, BAD_CAST AMX_AD_REQUEST_NS) != 0)
         return fail(out, AMX_AD_NAMESPACE,
                     "the root is not Autodiscover in the Outlook request namespace");
-    req = child(root, "Request", AMX_AD_REQUEST_NS);
+    req = child(root, "Request", AMX_AD_REQUEST_NS, &repeated);
+    if (repeated)
+        return fail(out, AMX_AD_REPEATED, "more than one Request element");
     if (req == NULL)
         return fail(out, AMX_AD_NAMESPACE, "no Request element in the request namespace");
-    addr = child(req, "EMailAddress", AMX_AD_REQUEST_NS);
+    addr = child(req, "EMailAddress", AMX_AD_REQUEST_NS, &repeated);
+    if (repeated)
+        return fail(out, AMX_AD_REPEATED, "more than one EMailAddress element");
     if (addr == NULL)
         return fail(out, AMX_AD_NO_ADDRESS, "no EMailAddress element");
     out->address = text(rd->pool, addr, &out->address_len);
-    schema = child(req, "AcceptableResponseSchema", AMX_AD_REQUEST_NS);
+    schema = child(req, "AcceptableResponseSchema", AMX_AD_REQUEST_NS, &repeated);
+    if (repeated)
+        return fail(out, AMX_AD_REPEATED, "more than one AcceptableResponseSchema element");
     if (schema) {
         apr_size_t len;
         out->schema = text(rd->pool, schema, &len);
@@ -202,6 +238,8 @@ const char *amx_ad_strerror(amx_ad_status st)
         return "not an Autodiscover request in the Outlook request namespace";
     case AMX_AD_NO_ADDRESS:
         return "no EMailAddress";
+    case AMX_AD_REPEATED:
+        return "an element that must be there once is repeated";
     }
     return "invalid";
 }

@@ -26,7 +26,8 @@ typedef enum {
     AMX_AD_MALFORMED,     /* not well-formed XML (or nested too deep) */
     AMX_AD_DTD,           /* a DOCTYPE: how entity bombs and XXE arrive */
     AMX_AD_NAMESPACE,     /* not Autodiscover/Request in the request namespace */
-    AMX_AD_NO_ADDRESS     /* no EMailAddress */
+    AMX_AD_NO_ADDRESS,    /* no EMailAddress */
+    AMX_AD_REPEATED       /* Request, EMailAddress or AcceptableResponseSchema twice */
 } amx_ad_status;
 
 typedef enum {

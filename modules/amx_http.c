@@ -7,6 +7,7 @@
 
 #include "amx_http.h"
 #include "amx_query.h"
+#include "amx_xml.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -181,4 +182,21 @@ int amx_http_data_error(request_rec *r, const amx_data_error *err)
                   "has the unusable value \"%s\"", err->table, err->id,
                   err->column, err->value ? err->value : "(NULL)");
     return HTTP_BAD_REQUEST;
+}
+
+static int unwritable(const char *s)
+{
+    return amx_xml_unwritable(s) >= 0;
+}
+
+void amx_http_log_unwritable(request_rec *r, const amx_domain_data *d)
+{
+    amx_data_error err;
+
+    /* httpd escapes the control characters in the line itself. */
+    if (amx_domain_find(d, unwritable, &err))
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "AMX01302: table %s, row id %ld: column %s holds characters XML "
+                      "cannot carry (control characters or bytes that are not UTF-8), "
+                      "written as U+FFFD: \"%s\"", err.table, err.id, err.column, err.value);
 }

@@ -7,7 +7,7 @@
 #include "httpd.h"
 #include "apr_buckets.h"
 
-#include "mod_automx.h"
+#include "amx_config.h"
 #include "amx_address.h"
 #include "amx_model.h"
 
@@ -53,6 +53,11 @@ int amx_http_unavailable(request_rec *r, const amx_dir_conf *conf);
 /* The reply for a lookup that did not give OK: 204 without a body, 503
  * with Retry-After, anything else as it is. */
 int amx_http_status(request_rec *r, const amx_dir_conf *conf, int status);
+
+/* Logs the first value of D that the reply must write altered, because
+ * XML cannot carry it as it is (a C0 control, bytes that are not UTF-8):
+ * the row it came from is known here, not in the writer. */
+void amx_http_log_unwritable(request_rec *r, const amx_domain_data *d);
 
 /* 400 for a database value no reply can be made from; logs the row. */
 int amx_http_data_error(request_rec *r, const amx_data_error *err);

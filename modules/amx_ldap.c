@@ -12,6 +12,7 @@
 #include "amx_http.h"
 #include "amx_ldap.h"
 #include "amx_ldap_filter.h"
+#include "amx_xml.h"
 #include "amx_metrics.h"
 
 APLOG_USE_MODULE(automx);
@@ -47,7 +48,7 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
 {
     const amx_ldapserver *l = d->ldap;
     util_ldap_connection_t *ldc;
-    const char *filter, *why, *url, *dn = NULL;
+    const char *filter, *why, *url, *host, *dn = NULL;
     const char **vals = NULL;
     char *attrs[3];
     apr_time_t start;
@@ -75,15 +76,18 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
     attrs[0] = (char *)l->attr_uid;
     attrs[1] = (char *)l->attr_cn;  /* NULL ends the list early */
     attrs[2] = NULL;
+    /* An IPv6 literal in brackets, as in a URL: "::1:389" has no reading. */
+    host = strchr(l->name, ':') && l->name[0] != '['
+         ? apr_pstrcat(r->pool, "[", l->name, "]", NULL) : l->name;
     /* The search cache of mod_ldap is per URL: one per directory row. */
     url = apr_psprintf(r->pool, "%s://%s:%d/%s?%s,%s?sub?%s", l->use_ssl ? "ldaps" : "ldap",
-                       l->name, l->port, l->search_base, l->attr_uid,
+                       host, l->port, l->search_base, l->attr_uid,
                        l->attr_cn ? l->attr_cn : "", l->search_filter);
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00401: LDAP search %s base \"%s\" filter %s",
                   l->name, l->search_base, filter);
     start = apr_time_now();
     /* mod_ldap connects to the default port unless the host names one. */
-    ldc = ldap_find(r, apr_psprintf(r->pool, "%s:%d", l->name, l->port), l->port,
+    ldc = ldap_find(r, apr_psprintf(r->pool, "%s:%d", host, l->port), l->port,
                     l->bind_user, l->bind_password, always,
                     l->use_ssl ? APR_LDAP_SSL : APR_LDAP_NONE);
     if (ldc == NULL) {
@@ -103,8 +107,19 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
                   "AMX00405: LDAP lookup of %s on %s:%d: %s (%" APR_TIME_T_FMT " us)",
                   addr->address, l->name, l->port, rc == LDAP_SUCCESS ? "found" : ldap_err2string(rc),
                   apr_time_now() - start);
-    if (rc == LDAP_NO_SUCH_OBJECT)
-        return no_match(r, conf, addr->address, why ? why : "no entry");
+    /* mod_ldap says LDAP_NO_SUCH_OBJECT for two things: the search found
+     * nobody (or several), with a reason of its own, and the server's
+     * answer that the search base does not exist, which is a wrong row,
+     * not a stranger: serving database values then would hide it. */
+    if (rc == LDAP_NO_SUCH_OBJECT && why && strncmp(why, "User ", 5) == 0)
+        return no_match(r, conf, addr->address, why);
+    if (rc == LDAP_NO_SUCH_OBJECT) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "AMX01301: LDAP server %s:%d (ldapserver id %ld) has no search base "
+                      "\"%s\": fix search_base of that row (%s)", l->name, l->port, l->id,
+                      l->search_base, why ? why : ldap_err2string(rc));
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
     if (rc == LDAP_FILTER_ERROR) {
         amx_data_error err = { "ldapserver", l->id, "search_filter", l->search_filter };
         return amx_http_data_error(r, &err);
@@ -120,6 +135,14 @@ int amx_ldap_identity(request_rec *r, const amx_dir_conf *conf,
         id->uid = vals[0] ? apr_pstrdup(r->pool, vals[0]) : NULL;
         id->cn = (l->attr_cn && vals[1]) ? apr_pstrdup(r->pool, vals[1]) : NULL;
     }
+    /* The replies write them with U+FFFD where XML cannot carry them. */
+    if (amx_xml_unwritable(id->uid) >= 0 || amx_xml_unwritable(id->cn) >= 0)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "AMX01303: LDAP server %s:%d (ldapserver id %ld): attribute %s of "
+                      "the entry for %s holds characters XML cannot carry, written as "
+                      "U+FFFD", l->name, l->port, l->id,
+                      amx_xml_unwritable(id->uid) >= 0 ? l->attr_uid : l->attr_cn,
+                      addr->address);
     if (id->uid == NULL)
         return no_match(r, conf, addr->address, "the entry has no login name attribute");
     return OK;

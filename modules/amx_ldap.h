@@ -6,7 +6,7 @@
 
 #include "httpd.h"
 
-#include "mod_automx.h"
+#include "amx_config.h"
 #include "amx_address.h"
 #include "amx_model.h"
 

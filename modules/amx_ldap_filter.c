@@ -1,5 +1,6 @@
 /* RFC 4515 filter escaping: an address full of wildcards finds nobody. */
 #include <apr_strings.h>
+#include <sys/uio.h>
 #include <string.h>
 
 #include "amx_ldap_filter.h"
@@ -28,16 +29,28 @@ const char *amx_ldap_escape(apr_pool_t *p, const char *value, apr_size_t len)
 const char *amx_ldap_filter(apr_pool_t *p, const char *tmpl, const char *value,
                             apr_size_t len, const char **why)
 {
-    const char *at = tmpl ? strstr(tmpl, "{0}") : NULL;
+    const char *at = tmpl ? strstr(tmpl, "{0}") : NULL, *escaped, *rest;
+    struct iovec parts[65];
+    apr_size_t n = 0;
 
     if (at == NULL) {
         *why = "the search filter has no {0}";
         return NULL;
     }
-    if (strstr(at + 3, "{0}") != NULL) {
-        *why = "the search filter has more than one {0}";
-        return NULL;
+    /* Every {0} of the template, as automx2 replaces them all; the value
+     * is inserted escaped and never scanned again. */
+    escaped = amx_ldap_escape(p, value, len);
+    for (rest = tmpl; at; rest = at + 3, at = strstr(rest, "{0}")) {
+        if (n + 3 > sizeof(parts) / sizeof(parts[0])) {
+            *why = "the search filter has more than 32 {0}";
+            return NULL;
+        }
+        parts[n].iov_base = (void *)rest;
+        parts[n++].iov_len = (apr_size_t)(at - rest);
+        parts[n].iov_base = (void *)escaped;
+        parts[n++].iov_len = strlen(escaped);
     }
-    return apr_pstrcat(p, apr_pstrmemdup(p, tmpl, (apr_size_t)(at - tmpl)),
-                       amx_ldap_escape(p, value, len), at + 3, NULL);
+    parts[n].iov_base = (void *)rest;
+    parts[n++].iov_len = strlen(rest);
+    return apr_pstrcatv(p, parts, n, NULL);
 }

@@ -10,8 +10,8 @@
  * bytes, which may hold NUL). */
 const char *amx_ldap_escape(apr_pool_t *p, const char *value, apr_size_t len);
 
-/* TEMPLATE with its single "{0}" replaced by VALUE, escaped. NULL with *WHY
- * set when the template has no "{0}" or more than one. */
+/* TEMPLATE with every "{0}" replaced by VALUE, escaped. NULL with *WHY set
+ * when the template has no "{0}" (or an absurd number of them). */
 const char *amx_ldap_filter(apr_pool_t *p, const char *tmpl, const char *value,
                             apr_size_t len, const char **why);
 

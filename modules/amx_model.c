@@ -76,8 +76,8 @@ int amx_bool_parse(const char *s, int *value)
     return -1;
 }
 
-static int fail(amx_data_error *err, const char *table, long id,
-                const char *column, const char *value)
+int amx_data_error_set(amx_data_error *err, const char *table, long id,
+                       const char *column, const char *value)
 {
     err->table = table;
     err->id = id;
@@ -93,14 +93,46 @@ int amx_domain_check(const amx_domain_data *d, amx_data_error *err)
     for (i = 0; i < d->servers->nelts; i++) {
         const amx_server *s = &APR_ARRAY_IDX(d->servers, i, amx_server);
         if (amx_server_type_parse(s->type) == AMX_SERVER_UNKNOWN)
-            return fail(err, "server", s->id, "type", s->type);
+            return amx_data_error_set(err, "server", s->id, "type", s->type);
         if (amx_socket_type_parse(s->socket_type) == AMX_SOCKET_UNKNOWN)
-            return fail(err, "server", s->id, "socket_type", s->socket_type);
+            return amx_data_error_set(err, "server", s->id, "socket_type", s->socket_type);
     }
     for (i = 0; i < d->davservers->nelts; i++) {
         const amx_davserver *s = &APR_ARRAY_IDX(d->davservers, i, amx_davserver);
         if (amx_dav_type_parse(s->type) == AMX_DAV_UNKNOWN)
-            return fail(err, "davserver", s->id, "type", s->type);
+            return amx_data_error_set(err, "davserver", s->id, "type", s->type);
+    }
+    return 0;
+}
+
+#define FIND(table, id, column, value) \
+    do { \
+        if ((value) && bad(value)) { \
+            amx_data_error_set(err, table, id, column, value); \
+            return 1; \
+        } \
+    } while (0)
+
+int amx_domain_find(const amx_domain_data *d, int (*bad)(const char *s),
+                    amx_data_error *err)
+{
+    int i;
+
+    FIND("domain", d->id, "name", d->name);
+    FIND("provider", d->provider_id, "name", d->provider_name);
+    FIND("provider", d->provider_id, "short_name", d->provider_short_name);
+    for (i = 0; d->provider_domains && i < d->provider_domains->nelts; i++)
+        FIND("provider", d->provider_id, "name of one of its domains",
+             APR_ARRAY_IDX(d->provider_domains, i, const char *));
+    for (i = 0; i < d->servers->nelts; i++) {
+        const amx_server *s = &APR_ARRAY_IDX(d->servers, i, amx_server);
+        FIND("server", s->id, "name", s->name);
+        FIND("server", s->id, "user_name", s->user_name);
+    }
+    for (i = 0; i < d->davservers->nelts; i++) {
+        const amx_davserver *v = &APR_ARRAY_IDX(d->davservers, i, amx_davserver);
+        FIND("davserver", v->id, "url", v->url);
+        FIND("davserver", v->id, "user_name", v->user_name);
     }
     return 0;
 }

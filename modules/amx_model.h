@@ -108,4 +108,14 @@ int amx_bool_parse(const char *s, int *value);
  * Returns 0, or -1 with ERR naming the offending row. */
 int amx_domain_check(const amx_domain_data *d, amx_data_error *err);
 
+/* ERR filled in with the row and value at fault; returns -1. */
+int amx_data_error_set(amx_data_error *err, const char *table, long id,
+                       const char *column, const char *value);
+
+/* The first string of D that a reply writes as it is for which BAD says yes:
+ * 1 with ERR naming its row, or 0. The replies use it to log a value
+ * they had to alter (amx_xml_unwritable). */
+int amx_domain_find(const amx_domain_data *d, int (*bad)(const char *s),
+                    amx_data_error *err);
+
 #endif

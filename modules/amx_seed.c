@@ -11,7 +11,7 @@ typedef struct {
     const char *error;
 } ctx;
 
-static apr_status_t free_json(void *data)
+apr_status_t amx_seed_json_cleanup(void *data)
 {
     json_decref((json_t *)data);
     return APR_SUCCESS;
@@ -155,8 +155,10 @@ static int parse_server(ctx *c, json_t *obj, const char *path, amx_seed_provider
 {
     static const char *const mail_keys[] = { "type", "name", "port", "prio", "socket_type",
         "user_name", "authentication", "domains", NULL };
+    /* "name" on a DAV entry is taken and ignored, as automx2 does: its own
+     * test seed has one. */
     static const char *const dav_keys[] = { "type", "url", "port", "use_ssl",
-        "domain_required", "user_name", "domains", NULL };
+        "domain_required", "user_name", "domains", "name", NULL };
     amx_seed_server *s;
     const char *type = NULL;
     long n;
@@ -394,7 +396,7 @@ const char *amx_seed_parse(apr_pool_t *p, const char *json, apr_size_t len,
     if (root == NULL)
         return apr_psprintf(p, "invalid JSON at line %d, column %d: %s",
                             jerr.line, jerr.column, jerr.text);
-    apr_pool_cleanup_register(p, root, free_json, apr_pool_cleanup_null);
+    apr_pool_cleanup_register(p, root, amx_seed_json_cleanup, apr_pool_cleanup_null);
     if (json_is_array(root)) {
         size_t i;
         json_t *doc;

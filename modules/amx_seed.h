@@ -46,6 +46,9 @@ typedef struct {
 const char *amx_seed_parse(apr_pool_t *p, const char *json, apr_size_t len,
                            apr_array_header_t **out);
 
+/* A pool cleanup that releases a jansson object (json_decref). */
+apr_status_t amx_seed_json_cleanup(void *json);
+
 /* 1 when ID is one of the document's ldapservers for PROV. */
 int amx_seed_has_ldap(const amx_seed_provider *prov, long id);
 

@@ -4,7 +4,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_autoconfig.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
@@ -29,7 +29,14 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
      * then the one the request was sent to. */
     if ((rv = amx_http_query_address(r, "emailaddress", 1, &addr)) != OK)
         return rv;
-    domain = addr ? addr->domain : amx_domain_from_host(r->pool, ap_get_server_name(r));
+    /* The Host the client sent, not ap_get_server_name(), which under
+     * UseCanonicalName On is the ServerName whatever was asked; without a
+     * Host (HTTP/1.0) the server's name is all there is. */
+    if (addr)
+        domain = addr->domain;
+    else
+        domain = amx_domain_from_host(r->pool, r->hostname ? r->hostname
+                                                           : ap_get_server_name(r));
     if (domain == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX00050: no emailaddress and no host name to take the domain from");
@@ -40,6 +47,7 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
     amx_address_rebase(r->pool, addr, d->name);
     if (amx_autoconfig_prepare(r->pool, d, &doc, &err) != 0)
         return amx_http_data_error(r, &err);
+    amx_http_log_unwritable(r, d);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);
 

@@ -10,11 +10,12 @@
 #include "apr_strings.h"
 #include <jansson.h>
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_autodiscover.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
 #include "amx_query.h"
+#include "amx_seed.h"
 #include "amx_store.h"
 #include "amx_xml.h"
 
@@ -148,6 +149,7 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     amx_address_rebase(r->pool, addr, d->name);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
+    amx_http_log_unwritable(r, d);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);
     oc.r = r;
@@ -159,31 +161,27 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
 
 /* ---- JSON pre-flight ------------------------------------------------------ */
 
-static apr_status_t free_json(void *data)
+/* json_dump_callback's writer: 0, or -1 when the client went away. */
+static int dump_to(const char *buffer, size_t size, void *out)
 {
-    json_decref((json_t *)data);
-    return APR_SUCCESS;
+    return amx_http_out_write(out, buffer, (int)size) < 0 ? -1 : 0;
 }
 
 /* Sends OBJ as the body with STATUS; OBJ is freed with the request. */
 static int send_json(request_rec *r, int status, json_t *obj)
 {
-    char *text;
     amx_http_out out;
 
     if (obj == NULL)
         return HTTP_INTERNAL_SERVER_ERROR;
-    apr_pool_cleanup_register(r->pool, obj, free_json, apr_pool_cleanup_null);
-    text = json_dumps(obj, JSON_COMPACT);
-    if (text == NULL)
-        return HTTP_INTERNAL_SERVER_ERROR;
+    apr_pool_cleanup_register(r->pool, obj, amx_seed_json_cleanup, apr_pool_cleanup_null);
     r->status = status;
     ap_set_content_type(r, "application/json; charset=utf-8");
-    ap_set_content_length(r, (apr_off_t)strlen(text));
+    /* json_dumpb without a buffer only counts. */
+    ap_set_content_length(r, (apr_off_t)json_dumpb(obj, NULL, 0, JSON_COMPACT));
     amx_http_out_init(&out, r);
     if (!r->header_only)
-        amx_http_out_write(&out, text, (int)strlen(text));
-    free(text); /* jansson's allocation */
+        json_dump_callback(obj, dump_to, &out, JSON_COMPACT);
     return amx_http_out_finish(&out);
 }
 

@@ -10,9 +10,9 @@
 #include "http_protocol.h"
 #include "apr_dbd.h"
 #include "apr_strings.h"
-#include <jansson.h>
+#include <limits.h>
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_http.h"
 #include "amx_initdb.h"
 #include "amx_seed.h"
@@ -38,7 +38,7 @@ static db_kind kind_of(ap_dbd_t *dbd)
     return DB_OTHER;
 }
 
-static int page(request_rec *r, int status, const char *message)
+int amx_initdb_page(request_rec *r, int status, const char *message)
 {
     amx_http_out out;
     r->status = status;
@@ -48,98 +48,132 @@ static int page(request_rec *r, int status, const char *message)
     amx_http_out_init(&out, r);
     ap_fprintf(r->output_filters, out.bb,
                "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-               "<title>automx-initdb</title></head>\n<body>\n<p>%s</p>\n</body>\n</html>\n",
+               "<title>automx-initdb</title></head>\n<body>\n<p>%s</p>\n"
+               /* As automx2's replies do: back to the self-service page. */
+               "<p><a href=\"/\">Back to the start page</a></p>\n</body>\n</html>\n",
                ap_escape_html(r->pool, message));
     return amx_http_out_finish(&out);
 }
 
-/* Fixed SQL (no request data): a statement of the schema, BEGIN, COMMIT. */
-static int exec_sql(request_rec *r, ap_dbd_t *dbd, const char *sql, const char **error)
+/* The first column of the first row as a number. */
+static int first_long(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                      void *ctx, const char **error)
 {
-    int nrows = 0, rv;
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00300: %s", sql);
-    rv = apr_dbd_query(dbd->driver, dbd->handle, &nrows, sql);
-    if (rv != 0) {
-        *error = apr_psprintf(r->pool, "%s: %s", sql,
-                              apr_dbd_error(dbd->driver, dbd->handle, rv));
-        return -1;
-    }
+    long *out = ctx;
+    const char *v = amx_store_entry(drv, row, 0);
+    if (*out == LONG_MIN)
+        *out = v ? strtol(v, NULL, 10) : 0;
     return 0;
 }
 
-/* The first column of the first row of fixed SQL as a number; all rows read. */
+/* The first column of the first row of fixed SQL as a number (0 when
+ * there is none). */
 static int select_long(request_rec *r, ap_dbd_t *dbd, const char *sql, long *out,
                        const char **error)
 {
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    int rv, first = 1;
-
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00301: %s", sql);
-    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 1);
-    if (rv != 0) {
-        *error = apr_psprintf(r->pool, "%s: %s", sql,
-                              apr_dbd_error(dbd->driver, dbd->handle, rv));
+    *out = LONG_MIN;
+    if (amx_store_rows(r, dbd, sql, first_long, out, error) != 0)
         return -1;
-    }
-    *out = 0;
-    for (int n = 1; amx_store_row(dbd->driver, r->pool, res, &row, n) == 0; n++) {
-        const char *v = amx_store_entry(dbd->driver, row, 0);
-        if (first && v)
-            *out = strtol(v, NULL, 10);
-        first = 0;
-    }
+    if (*out == LONG_MIN)
+        *out = 0;
     return 0;
 }
 
 static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error);
 static void use_write_ahead_log(request_rec *r, ap_dbd_t *dbd);
 
-/* Opens a write transaction that no other writer can interleave with,
- * creating the missing tables first when CREATE. */
-static int begin(request_rec *r, ap_dbd_t *dbd, int create, const char **error)
+/* What is done in one transaction: 0 to commit, REFUSED to roll back a
+ * request that is wrong (not a database failure), -1 with *ERROR. */
+#define REFUSED 1
+typedef int (*work_fn)(request_rec *r, ap_dbd_t *dbd, void *ctx, const char **error);
+
+enum { CREATE = 1, LOCK = 2 };
+
+/* pg_advisory_xact_lock's key for the writers of automx-initdb: "amx". */
+#define PG_LOCK_KEY "6385016"
+
+/* Opens the transaction, creating the missing tables first with CREATE,
+ * and with LOCK so that no other writer can interleave (two seeds would
+ * read the same max(id) and both write). */
+static int open_transaction(request_rec *r, ap_dbd_t *dbd, int flags,
+                            apr_dbd_transaction_t **txn, const char **error)
 {
     long ignored;
     db_kind kind = kind_of(dbd);
 
     /* MySQL commits before and after every DDL statement, which would end
      * the transaction: there the tables are made first, on their own. */
-    if (create && kind == DB_MYSQL && create_tables(r, dbd, error) != 0)
+    if ((flags & CREATE) && kind == DB_MYSQL && create_tables(r, dbd, error) != 0)
         return -1;
-    if (create && kind == DB_SQLITE)
+    if ((flags & CREATE) && kind == DB_SQLITE)
         use_write_ahead_log(r, dbd);
-    /* SQLite: IMMEDIATE takes the write lock now, so two seeds cannot both
-     * read the same max(id) and then both write. */
-    if (exec_sql(r, dbd, kind == DB_SQLITE ? "BEGIN IMMEDIATE"
-                         : kind == DB_MYSQL ? "START TRANSACTION" : "BEGIN", error) != 0)
+    /* apr_dbd's sqlite3 driver begins with BEGIN IMMEDIATE: the write
+     * lock is taken at once. */
+    if (amx_store_begin(r, dbd, txn, error) != 0)
         return -1;
-    if (create && kind != DB_MYSQL && create_tables(r, dbd, error) != 0)
+    /* PostgreSQL: a lock of the module's own before anything else. Locking
+     * the provider table after creating the tables deadlocked two seeds:
+     * CREATE INDEX IF NOT EXISTS holds a share lock on domain to the end,
+     * which the other's INSERT INTO domain waits for while holding the
+     * provider lock the first one waits for. */
+    if ((flags & LOCK) && kind == DB_PGSQL
+        && amx_store_exec(r, dbd, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")", error) != 0)
         return -1;
-    if (kind == DB_PGSQL)
-        return exec_sql(r, dbd, "LOCK TABLE provider IN SHARE ROW EXCLUSIVE MODE", error);
-    if (kind == DB_MYSQL)
+    if ((flags & CREATE) && kind != DB_MYSQL && create_tables(r, dbd, error) != 0)
+        return -1;
+    if ((flags & LOCK) && kind == DB_MYSQL)
         return select_long(r, dbd, "SELECT COUNT(*) FROM provider FOR UPDATE", &ignored, error);
     return 0;
 }
 
-static int commit(request_rec *r, ap_dbd_t *dbd, const char **error)
+/* How often a transaction is run again because SQLite's schema changed
+ * under it. Each time another process has changed the schema between the
+ * moment this connection last read it and the moment it took the write
+ * lock, so the number of writers bounds it; SQLite's own bound for the
+ * same loop (sqlite3_prepare_v2) is SQLITE_MAX_SCHEMA_RETRY, 50. */
+#define SCHEMA_RETRIES 10
+
+/* WORK in one transaction, run again when an attempt failed in a way that
+ * another on the same connection can mend: SQLite's schema changed by
+ * another process (the statements are prepared again and read the new
+ * one), or, once, a pgsql or mysql connection the server had closed (a
+ * restart), which the driver reconnects while the statements prepared on
+ * it are gone. Nothing of a failed attempt stays: it was rolled back. A
+ * failed COMMIT is not tried again. */
+static int in_transaction(request_rec *r, ap_dbd_t *dbd, int flags, work_fn work, void *ctx,
+                          const char **error)
 {
-    return exec_sql(r, dbd, "COMMIT", error);
+    int attempt;
+
+    for (attempt = 0; ; attempt++) {
+        apr_dbd_transaction_t *txn = NULL;
+        const char *ignored = NULL;
+        int rv;
+
+        *error = NULL;
+        rv = open_transaction(r, dbd, flags, &txn, error);
+        if (rv == 0)
+            rv = work(r, dbd, ctx, error);
+        if (rv == 0)
+            return amx_store_end(r, dbd, txn, 1, error);
+        amx_store_end(r, dbd, txn, 0, &ignored);
+        if (rv == REFUSED)
+            return REFUSED;
+        if (kind_of(dbd) == DB_SQLITE ? !amx_store_schema_changed(dbd, *error)
+                                         || attempt >= SCHEMA_RETRIES
+                                      : attempt >= 1)
+            return -1;
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "AMX01203: rolled back (%s); once more", *error);
+        amx_store_recover(r, dbd);
+    }
 }
 
-/* Never leaves a pooled connection inside a transaction. */
-static void rollback(request_rec *r, ap_dbd_t *dbd)
+static int db_failed(request_rec *r, const amx_dir_conf *conf, const char *what,
+                     const char *error)
 {
-    const char *ignored;
-    exec_sql(r, dbd, "ROLLBACK", &ignored);
-}
-
-static int db_failed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd,
-                     const char *what, const char *error)
-{
-    rollback(r, dbd);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AMX00302: %s failed, nothing written: %s",
-                  what, error);
+                  what, error ? error : "unknown error");
     return amx_http_unavailable(r, conf);
 }
 
@@ -179,7 +213,21 @@ static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error)
 {
     const char *const *sql;
     for (sql = schema_for(dbd); *sql; sql++) {
-        if (exec_sql(r, dbd, *sql, error) != 0)
+        if (amx_store_exec(r, dbd, *sql, error) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int load_sample(request_rec *r, ap_dbd_t *dbd, void *ctx, const char **error)
+{
+    long *providers = ctx;
+    const char *const *sql;
+
+    if (select_long(r, dbd, "SELECT COUNT(*) FROM provider", providers, error) != 0)
+        return -1;
+    for (sql = amx_sql_sample_data; *providers == 0 && *sql; sql++) {
+        if (amx_store_exec(r, dbd, *sql, error) != 0)
             return -1;
     }
     return 0;
@@ -187,74 +235,103 @@ static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error)
 
 static int create(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
 {
-    const char *const *sql;
     const char *error = NULL;
-    long providers;
+    long providers = 0;
 
-    if (begin(r, dbd, 1, &error) != 0)
-        return db_failed(r, conf, dbd, "creating the tables", error);
-    if (select_long(r, dbd, "SELECT COUNT(*) FROM provider", &providers, &error) != 0)
-        return db_failed(r, conf, dbd, "counting providers", error);
-    if (providers == 0) {
-        for (sql = amx_sql_sample_data; *sql; sql++) {
-            if (exec_sql(r, dbd, *sql, &error) != 0)
-                return db_failed(r, conf, dbd, "loading the sample data", error);
-        }
-    }
-    if (commit(r, dbd, &error) != 0)
-        return db_failed(r, conf, dbd, "committing", error);
+    if (in_transaction(r, dbd, CREATE | LOCK, load_sample, &providers, &error) != 0)
+        return db_failed(r, conf, "creating the tables and the sample data", error);
     amx_store_invalidate();
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00303: tables %s",
                   providers ? "checked; provider data was already there"
                             : "created and sample data loaded");
-    return page(r, HTTP_OK, providers ? "Database already contains provider data."
+    return amx_initdb_page(r, HTTP_OK, providers ? "Database already contains provider data."
                                       : "Database is now prepared.");
 }
 
 /* ---- DELETE: purge ------------------------------------------------------ */
 
+static const char *const tables[] = { "davserver_domain", "server_domain", "davserver",
+    "server", "domain", "ldapserver", "provider", NULL };
+
+static int table_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                     void *ctx, const char **error)
+{
+    const char *name = amx_store_entry(drv, row, 0);
+    if (name)
+        apr_hash_set(ctx, apr_pstrdup(r->pool, name), APR_HASH_KEY_STRING, "");
+    return 0;
+}
+
+typedef struct {
+    int purged;   /* tables emptied */
+} purge_ctx;
+
+static int purge_tables(request_rec *r, ap_dbd_t *dbd, void *ctxv, const char **error)
+{
+    purge_ctx *ctx = ctxv;
+    apr_hash_t *present = apr_hash_make(r->pool);
+    const char *catalog;
+    const char *const *t;
+
+    /* Only the tables there are: a database without them has nothing to
+     * purge, and a failed DELETE would end the transaction. */
+    switch (kind_of(dbd)) {
+    case DB_PGSQL:
+        catalog = "SELECT table_name FROM information_schema.tables"
+                  " WHERE table_schema = current_schema()";
+        break;
+    case DB_MYSQL:
+        catalog = "SELECT table_name FROM information_schema.tables"
+                  " WHERE table_schema = DATABASE()";
+        break;
+    default:
+        catalog = "SELECT name FROM sqlite_master WHERE type = 'table'";
+    }
+    ctx->purged = 0;
+    if (amx_store_rows(r, dbd, catalog, table_row, present, error) != 0)
+        return -1;
+    for (t = tables; *t; t++) {
+        if (apr_hash_get(present, *t, APR_HASH_KEY_STRING) == NULL)
+            continue;
+        if (amx_store_exec(r, dbd, apr_pstrcat(r->pool, "DELETE FROM ", *t, NULL), error) != 0)
+            return -1;
+        ctx->purged++;
+    }
+    return 0;
+}
+
 static int purge(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
 {
-    static const char *const tables[] = { "davserver_domain", "server_domain", "davserver",
-        "server", "domain", "ldapserver", "provider", NULL };
-    const char *const *t;
     const char *error = NULL;
+    purge_ctx ctx;
 
-    if (begin(r, dbd, 0, &error) != 0)
-        return db_failed(r, conf, dbd, "purging", error);
-    for (t = tables; *t; t++) {
-        if (exec_sql(r, dbd, apr_pstrcat(r->pool, "DELETE FROM ", *t, NULL), &error) != 0)
-            return db_failed(r, conf, dbd, "purging", error);
-    }
-    if (commit(r, dbd, &error) != 0)
-        return db_failed(r, conf, dbd, "purging", error);
+    if (in_transaction(r, dbd, 0, purge_tables, &ctx, &error) != 0)
+        return db_failed(r, conf, "purging", error);
     amx_store_invalidate();
+    if (ctx.purged == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX01204: purge: the database has none of the tables");
+        return amx_initdb_page(r, HTTP_OK, "Database content purged: there were no tables, "
+                                "nothing to purge.");
+    }
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00304: database content purged");
-    return page(r, HTTP_OK, "Database content purged.");
+    return amx_initdb_page(r, HTTP_OK, "Database content purged.");
 }
 
 /* ---- POST: seed --------------------------------------------------------- */
 
-typedef struct {
-    apr_pool_t *pool;
-    char *data;
-    apr_size_t len;
-} body_buffer;
-
+/* The body as it comes, appended to the brigade's last heap bucket while
+ * that has room (apr_brigade_write), and flattened once at the end: memory
+ * linear in the body however small the pieces it arrives in. */
 static void collect(void *ctx, const char *data, apr_size_t len)
 {
-    body_buffer *b = ctx;
-    char *grown = apr_palloc(b->pool, b->len + len + 1);
-    memcpy(grown, b->data, b->len);
-    memcpy(grown + b->len, data, len);
-    b->len += len;
-    grown[b->len] = '\0';
-    b->data = grown;
+    apr_brigade_write(ctx, NULL, NULL, data, len);
 }
 
 typedef struct {
     request_rec *r;
     ap_dbd_t *dbd;
+    apr_array_header_t *providers;  /* amx_seed_provider */
     long next_provider, next_domain, next_server, next_davserver;
     const char *error;     /* a database failure */
     const char *refusal;   /* a problem of the document: 400 */
@@ -277,16 +354,19 @@ static int update(seeding *s, const char *label, const char *sql, int nargs, ...
     return amx_store_update(s->r, s->dbd, label, sql, nargs, args, &s->error);
 }
 
+static int found_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
+                     void *ctx, const char **error)
+{
+    *(int *)ctx = 1;
+    return 0;
+}
+
 /* 1 when the statement finds a row, 0 when not, -1 on failure. */
 static int exists(seeding *s, const char *label, const char *sql, const char *arg)
 {
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
     int found = 0;
-    if (amx_store_select(s->r, s->dbd, label, sql, 1, &arg, &res, &s->error) != 0)
+    if (amx_store_select(s->r, s->dbd, label, sql, 1, &arg, found_row, &found, &s->error) != 0)
         return -1;
-    for (int n = 1; amx_store_row(s->dbd->driver, s->r->pool, res, &row, n) == 0; n++)
-        found = 1;
     return found;
 }
 
@@ -345,8 +425,11 @@ static int seed_provider(seeding *s, const amx_seed_provider *prov)
         return -1;
     for (i = 0; i < prov->domains->nelts; i++) {
         const amx_seed_domain *d = &APR_ARRAY_IDX(prov->domains, i, amx_seed_domain);
-        found = exists(s, "automx_seed_domain_exists",
-                       "SELECT id FROM domain WHERE LOWER(name) = %s", d->name);
+        /* MySQL: the UNIQUE index on name compares case-insensitively
+         * (see amx_store.c); LOWER(name) would read all of it. */
+        found = exists(s, "automx_seed_domain_exists", kind_of(s->dbd) == DB_MYSQL
+                       ? "SELECT id FROM domain WHERE name = %s"
+                       : "SELECT id FROM domain WHERE LOWER(name) = %s", d->name);
         if (found < 0)
             return -1;
         if (found) {
@@ -405,6 +488,29 @@ static int seed_provider(seeding *s, const amx_seed_provider *prov)
     return 0;
 }
 
+static int seed_providers(request_rec *r, ap_dbd_t *dbd, void *ctx, const char **error)
+{
+    seeding *s = ctx;
+    int i;
+
+    s->dbd = dbd;
+    s->refusal = NULL;
+    if (select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM provider",
+                    &s->next_provider, &s->error) != 0
+        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM domain",
+                       &s->next_domain, &s->error) != 0
+        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM server",
+                       &s->next_server, &s->error) != 0
+        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM davserver",
+                       &s->next_davserver, &s->error) != 0)
+        return -1;
+    for (i = 0; i < s->providers->nelts; i++) {
+        if (seed_provider(s, &APR_ARRAY_IDX(s->providers, i, amx_seed_provider)) != 0)
+            return s->refusal ? REFUSED : -1;
+    }
+    return 0;
+}
+
 static int json_content_type(const char *ct)
 {
     size_t n;
@@ -423,8 +529,10 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     apr_array_header_t *providers;
     const char *why;
     seeding s;
-    body_buffer body = { r->pool, (char *)"", 0 };
-    int rv, i;
+    apr_bucket_brigade *bb;
+    char *body;
+    apr_size_t body_len;
+    int rv;
 
     if (!json_content_type(ct)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
@@ -434,44 +542,34 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     }
     if (ap_get_limit_req_body(r) > 0 && ap_get_limit_req_body(r) < limit)
         limit = ap_get_limit_req_body(r);
-    if ((rv = amx_http_read_body(r, limit, "seed document", collect, &body)) != OK)
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    rv = amx_http_read_body(r, limit, "seed document", collect, bb);
+    if (rv == OK && apr_brigade_pflatten(bb, &body, &body_len, r->pool) != APR_SUCCESS)
+        rv = HTTP_INTERNAL_SERVER_ERROR;
+    apr_brigade_destroy(bb);
+    if (rv != OK)
         return rv;
-    if ((why = amx_seed_parse(r->pool, body.data, body.len, &providers)) != NULL) {
+    if ((why = amx_seed_parse(r->pool, body, body_len, &providers)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", why);
-        return page(r, HTTP_BAD_REQUEST, apr_pstrcat(r->pool, "Nothing written: ", why, NULL));
+        return amx_initdb_page(r, HTTP_BAD_REQUEST,
+                               apr_pstrcat(r->pool, "Nothing written: ", why, NULL));
     }
     memset(&s, 0, sizeof(s));
     s.r = r;
-    s.dbd = dbd;
+    s.providers = providers;
     /* The manuals seed a fresh installation with POST alone. */
-    if (begin(r, dbd, 1, &s.error) != 0
-        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM provider",
-                       &s.next_provider, &s.error) != 0
-        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM domain",
-                       &s.next_domain, &s.error) != 0
-        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM server",
-                       &s.next_server, &s.error) != 0
-        || select_long(r, dbd, "SELECT COALESCE(MAX(id), 0) + 1 FROM davserver",
-                       &s.next_davserver, &s.error) != 0)
-        return db_failed(r, conf, dbd, "seeding", s.error);
-    for (i = 0; i < providers->nelts; i++) {
-        if (seed_provider(&s, &APR_ARRAY_IDX(providers, i, amx_seed_provider)) != 0) {
-            if (s.refusal) {
-                rollback(r, dbd);
-                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s",
-                              s.refusal);
-                return page(r, HTTP_BAD_REQUEST,
-                            apr_pstrcat(r->pool, "Nothing written: ", s.refusal, NULL));
-            }
-            return db_failed(r, conf, dbd, "seeding", s.error);
-        }
+    rv = in_transaction(r, dbd, CREATE | LOCK, seed_providers, &s, &s.error);
+    if (rv == REFUSED) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", s.refusal);
+        return amx_initdb_page(r, HTTP_BAD_REQUEST,
+                    apr_pstrcat(r->pool, "Nothing written: ", s.refusal, NULL));
     }
-    if (commit(r, dbd, &s.error) != 0)
-        return db_failed(r, conf, dbd, "seeding", s.error);
+    if (rv != 0)
+        return db_failed(r, conf, "seeding", s.error);
     amx_store_invalidate();
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00309: %d provider(s) added",
                   providers->nelts);
-    return page(r, HTTP_OK, "Database is now prepared.");
+    return amx_initdb_page(r, HTTP_OK, "Database is now prepared.");
 }
 
 int amx_serve_initdb(request_rec *r, const amx_dir_conf *conf)
@@ -484,6 +582,8 @@ int amx_serve_initdb(request_rec *r, const amx_dir_conf *conf)
     switch (r->method_number) {
     case M_GET:
         accept = apr_table_get(r->headers_in, "Accept");
+        if (accept && ap_strcasestr(accept, "text/dns"))
+            return amx_serve_dns(r, conf, dbd);
         if (accept && ap_strcasestr(accept, "application/json"))
             return amx_initdb_export(r, conf, dbd);
         return create(r, conf, dbd);

@@ -5,7 +5,7 @@
 #include "http_protocol.h"
 #include "apr_strings.h"
 
-#include "mod_automx.h"
+#include "amx_serve.h"
 #include "amx_http.h"
 #include "amx_ldap.h"
 #include "amx_mobileconfig.h"
@@ -89,16 +89,28 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
         || (rv = optional_text(r, "password", &password)) != OK)
         return rv;
     if (password && !amx_conf_mobileconfig_passwords(conf)) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+        /* Any client can send one: a note for the administrator who
+         * wonders why profiles come without it, not a warning. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX00202: a password was sent for %s and ignored: "
                       "AutomxMobileconfigPasswords is Off", addr->address);
         password = NULL;
+    }
+    /* The password would have crossed the network in clear: refuse, so
+     * that the client's user learns it, rather than profile it. */
+    if (password && !amx_conf_passwords_over_http(conf)
+        && strcmp(ap_http_scheme(r), "https") != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "AMX01300: a password for %s was sent over plain http: refused "
+                      "(AutomxMobileconfigPasswordsOverHTTP On allows it)", addr->address);
+        return HTTP_BAD_REQUEST;
     }
     if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
     amx_address_rebase(r->pool, addr, d->name);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
+    amx_http_log_unwritable(r, d);
     if ((why = amx_mc_choose(d, &servers)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX00203: no Mobileconfig for domain \"%s\" (id %ld): %s",
@@ -109,10 +121,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
         || amx_mc_authentication(servers.outgoing->authentication) == NULL) {
         const amx_server *s = amx_mc_authentication(servers.incoming->authentication)
                             ? servers.outgoing : servers.incoming;
-        err.table = "server";
-        err.id = s->id;
-        err.column = "authentication";
-        err.value = s->authentication;
+        amx_data_error_set(&err, "server", s->id, "authentication", s->authentication);
         return amx_http_data_error(r, &err);
     }
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)

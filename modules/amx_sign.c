@@ -34,10 +34,21 @@ static const char *openssl_error(apr_pool_t *p)
     return apr_pstrdup(p, buf);
 }
 
+/* OpenSSL's default asks for the pass phrase of an encrypted key on the
+ * terminal (or stdin): start-up would wait there, and a graceful restart,
+ * which has no terminal, fails. Refusing here makes the configuration test
+ * say why instead. */
+static int refuse_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    *(int *)u = 1;
+    return -1;
+}
+
 const char *amx_signer_load(apr_pool_t *p, const char *cert_file, const char *key_file,
                             const char *chain_file, amx_signer **out)
 {
     amx_signer *s = apr_pcalloc(p, sizeof(*s));
+    int encrypted = 0;
     BIO *bio;
 
     apr_pool_cleanup_register(p, s, free_signer, apr_pool_cleanup_null);
@@ -51,8 +62,14 @@ const char *amx_signer_load(apr_pool_t *p, const char *cert_file, const char *ke
 
     if ((bio = BIO_new_file(key_file, "r")) == NULL)
         return apr_psprintf(p, "cannot read the private key %s: %s", key_file, openssl_error(p));
-    s->key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    s->key = PEM_read_bio_PrivateKey(bio, NULL, refuse_passphrase, &encrypted);
     BIO_free(bio);
+    if (s->key == NULL && encrypted) {
+        ERR_clear_error();
+        return apr_psprintf(p, "the private key %s is encrypted, and no pass phrase is "
+                            "ever asked for: store it decrypted (openssl pkey -in %s "
+                            "-out NEWFILE), readable by root only", key_file, key_file);
+    }
     if (s->key == NULL)
         return apr_psprintf(p, "%s holds no unencrypted PEM private key: %s", key_file,
                             openssl_error(p));

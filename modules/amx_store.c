@@ -22,7 +22,7 @@
 #include "apr_strings.h"
 #include "apr_optional.h"
 
-#include "mod_automx.h"
+#include "amx_config.h"
 #include "amx_cache.h"
 #include "amx_idn.h"
 #include "amx_metrics.h"
@@ -39,9 +39,10 @@ typedef enum {
 } query_id;
 
 typedef struct {
-    const char *label;  /* key in mod_dbd's per-connection hash */
+    const char *label;  /* the statement's name on a connection */
     const char *sql;    /* apr_dbd syntax: %s and %d are parameters */
     int nargs;          /* how often the one argument is passed */
+    const char *mysql;  /* for the mysql driver, when it differs */
 } statement;
 
 /* The rows of a domain come in one round trip: one result whose first
@@ -61,29 +62,35 @@ typedef struct {
  * lowest id wins when names differ only in case. Portable to the sqlite3,
  * pgsql and mysql drivers. */
 #define DOMAIN_ID "(SELECT MIN(id) FROM domain WHERE LOWER(name) = %s)"
+/* MySQL and MariaDB have no index on LOWER(name), and reading the whole
+ * name index for it three times per lookup is what EXPLAIN showed; their
+ * UNIQUE index on name compares case-insensitively already (the schema's
+ * collation), and the argument is lower case. */
+#define DOMAIN_ID_MYSQL "(SELECT MIN(id) FROM domain WHERE name = %s)"
 #define IF_SELF(expr) "CASE WHEN x.id = d.id THEN " expr " END"
+#define DOMAIN_QUERY(DOMAIN_ID) \
+        "SELECT " IF_SELF("'D'") ", x.id, " IF_SELF("d.provider_id") ", " \
+        IF_SELF("d.ldapserver_id") ", x.name, " IF_SELF("p.name") ", " \
+        IF_SELF("p.short_name") ", NULL, NULL" \
+        " FROM domain d JOIN provider p ON p.id = d.provider_id" \
+        " JOIN domain x ON x.provider_id = d.provider_id" \
+        " WHERE d.id = " DOMAIN_ID \
+        " UNION ALL" \
+        " SELECT 'S', s.id, s.prio, s.port, s.name, s.type, s.socket_type, s.user_name," \
+        " s.authentication FROM server_domain sd JOIN server s ON s.id = sd.server_id" \
+        " WHERE sd.domain_id = " DOMAIN_ID \
+        " UNION ALL" \
+        " SELECT 'V', v.id, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type," \
+        " CASE WHEN v.domain_required THEN 'true' ELSE 'false' END, v.user_name, NULL" \
+        " FROM davserver_domain vd JOIN davserver v ON v.id = vd.davserver_id" \
+        " WHERE vd.domain_id = " DOMAIN_ID
 static const statement statements[] = {
-    [Q_DOMAIN] = { "automx_domain",
-        "SELECT " IF_SELF("'D'") ", x.id, " IF_SELF("d.provider_id") ", "
-        IF_SELF("d.ldapserver_id") ", x.name, " IF_SELF("p.name") ", "
-        IF_SELF("p.short_name") ", NULL, NULL"
-        " FROM domain d JOIN provider p ON p.id = d.provider_id"
-        " JOIN domain x ON x.provider_id = d.provider_id"
-        " WHERE d.id = " DOMAIN_ID
-        " UNION ALL"
-        " SELECT 'S', s.id, s.prio, s.port, s.name, s.type, s.socket_type, s.user_name,"
-        " s.authentication FROM server_domain sd JOIN server s ON s.id = sd.server_id"
-        " WHERE sd.domain_id = " DOMAIN_ID
-        " UNION ALL"
-        " SELECT 'V', v.id, v.port, CASE WHEN v.use_ssl THEN 1 ELSE 0 END, v.url, v.type,"
-        " CASE WHEN v.domain_required THEN 'true' ELSE 'false' END, v.user_name, NULL"
-        " FROM davserver_domain vd JOIN davserver v ON v.id = vd.davserver_id"
-        " WHERE vd.domain_id = " DOMAIN_ID, 3 },
+    [Q_DOMAIN] = { "automx_domain", DOMAIN_QUERY(DOMAIN_ID), 3, DOMAIN_QUERY(DOMAIN_ID_MYSQL) },
     [Q_LDAPSERVER] = { "automx_ldapserver",
         "SELECT id, name, port, use_ssl, search_base, search_filter, attr_uid,"
-        " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1 },
+        " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1, NULL },
     [Q_FIRST_DOMAIN] = { "automx_first_domain",
-        "SELECT name FROM domain ORDER BY id LIMIT 1", 0 },
+        "SELECT name FROM domain ORDER BY id LIMIT 1", 0, NULL },
 };
 
 static apr_uint32_t prepare_seq;
@@ -119,40 +126,111 @@ ap_dbd_t *amx_store_acquire(request_rec *r)
     return dbd;
 }
 
-/* The statement LABEL on this connection, prepared from SQL now when it is
- * not yet (or, with FRESH, no longer) there. */
-static apr_dbd_prepared_t *prepare(request_rec *r, ap_dbd_t *dbd, const char *label,
-                                   const char *sql, int fresh, const char **error)
+/* The module's statements on one pooled connection: all of them live in
+ * one pool under the connection's, so that forgetting them (after a
+ * reconnect, or a failed preparation) gives back everything the driver
+ * took for them, the mysql driver's statement handles included (closed
+ * by their pool's cleanup). Kept as user data of the connection's pool,
+ * apart from mod_dbd's own hash of statements. */
+typedef struct {
+    apr_pool_t *pool;    /* NULL when nothing is prepared */
+    apr_hash_t *by_label;
+} statement_set;
+
+#define STATEMENTS_KEY "automx:statements"
+
+static statement_set *statements_of(ap_dbd_t *dbd)
 {
+    void *v = NULL;
+    statement_set *set;
+    apr_pool_userdata_get(&v, STATEMENTS_KEY, dbd->pool);
+    if (v)
+        return v;
+    /* Once per connection. */
+    set = apr_pcalloc(dbd->pool, sizeof(*set));
+    apr_pool_userdata_setn(set, STATEMENTS_KEY, NULL, dbd->pool);
+    return set;
+}
+
+static void forget_statements(statement_set *set)
+{
+    if (set->pool)
+        apr_pool_destroy(set->pool);
+    set->pool = NULL;
+    set->by_label = NULL;
+}
+
+static int is_sqlite(ap_dbd_t *dbd)
+{
+    return strcmp(apr_dbd_name(dbd->driver), "sqlite3") == 0;
+}
+
+int amx_store_schema_changed(ap_dbd_t *dbd, const char *error)
+{
+    /* apr_dbd's sqlite3 driver prepares with the legacy sqlite3_prepare,
+     * so a statement that outlived a schema change fails with
+     * SQLITE_ERROR, not SQLITE_SCHEMA, and must be prepared again; only
+     * the message (sqlite3_errstr(SQLITE_SCHEMA)) tells it apart. */
+    return is_sqlite(dbd) && error && strstr(error, "database schema has changed") != NULL;
+}
+
+/* The statement LABEL on this connection, prepared from SQL now when it is
+ * not yet there. */
+static apr_dbd_prepared_t *prepare(request_rec *r, ap_dbd_t *dbd, const char *label,
+                                   const char *sql, const char **error)
+{
+    statement_set *set = statements_of(dbd);
     apr_dbd_prepared_t *stmt = NULL;
     const char *name;
     int rv;
 
-    if (!fresh) {
-        stmt = apr_hash_get(dbd->prepared, label, APR_HASH_KEY_STRING);
-        if (stmt)
-            return stmt;
+    if (set->by_label && (stmt = apr_hash_get(set->by_label, label, APR_HASH_KEY_STRING)))
+        return stmt;
+    if (set->pool == NULL) {
+        apr_pool_create(&set->pool, dbd->pool);
+        apr_pool_tag(set->pool, "automx_statements");
+        set->by_label = apr_hash_make(set->pool);
     }
     /* A new server-side name each time, so a re-preparation never collides
-     * with a statement the server may still hold. */
-    name = apr_psprintf(dbd->pool, "%s_%u", label, apr_atomic_inc32(&prepare_seq));
+     * with a statement the server may still hold. The drivers copy it. */
+    name = apr_psprintf(r->pool, "%s_%u", label, apr_atomic_inc32(&prepare_seq));
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX00031: prepare %s: %s", name, sql);
-    rv = apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, sql, name, &stmt);
+    rv = apr_dbd_prepare(dbd->driver, set->pool, dbd->handle, sql, name, &stmt);
     if (rv != 0) {
         *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
+        /* What the pgsql and mysql drivers took for the failed statement
+         * (mysql: a statement handle) goes with the set; the statements
+         * prepared so far are made again at their next use. The sqlite3
+         * driver takes nothing for a statement that fails (and keeps every
+         * one that succeeds until the connection closes): there the
+         * others stay. */
+        if (!is_sqlite(dbd))
+            forget_statements(set);
         return NULL;
     }
-    apr_hash_set(dbd->prepared, label, APR_HASH_KEY_STRING, stmt);
+    apr_hash_set(set->by_label, apr_pstrdup(set->pool, label), APR_HASH_KEY_STRING, stmt);
     return stmt;
 }
 
-/* Runs a prepared statement, retried once with a fresh preparation: the
+void amx_store_recover(request_rec *r, ap_dbd_t *dbd)
+{
+    /* pgsql: PQreset when the server went away; mysql: mysql_ping, which
+     * reconnects. Either way the server-side statements are gone. */
+    if (apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "AMX01200: the database connection is still down");
+    forget_statements(statements_of(dbd));
+}
+
+/* Runs a prepared statement. With RETRY a failure is retried once: the
  * driver may have reconnected since it was made, or the connection may be
- * one the server closed (a database restart) that mod_dbd kept in its pool;
- * then the driver's connection check reconnects first (pgsql: PQreset,
- * mysql: mysql_ping), so that no request fails once the database is back.
- * Inside a transaction a failure is final (the transaction is lost
- * anyway). */
+ * one the server closed (a database restart) that mod_dbd kept in its
+ * pool; then the driver's connection check reconnects first, so that no
+ * request fails once the database is back. SQLite wants a statement
+ * prepared again after another process changed the schema; one it found
+ * busy is not (its driver has waited for the lock already, and keeps every
+ * preparation until the connection closes). Inside a transaction a failure
+ * is final: the caller runs the whole transaction again. */
 static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
                    int nargs, const char **args, apr_dbd_results_t **res, int *nrows,
                    int retry, const char **error)
@@ -165,11 +243,18 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
     for (attempt = 0; attempt < (retry ? 2 : 1); attempt++) {
         apr_dbd_prepared_t *stmt;
         int rv;
-        if (attempt > 0 && apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS)
-            break;
+        if (attempt > 0) {
+            statement_set *set = statements_of(dbd);
+            if (!is_sqlite(dbd))
+                amx_store_recover(r, dbd);
+            else if (set->by_label && amx_store_schema_changed(dbd, *error))
+                apr_hash_set(set->by_label, label, APR_HASH_KEY_STRING, NULL);
+            else if (set->by_label && apr_hash_get(set->by_label, label, APR_HASH_KEY_STRING))
+                break;  /* busy, or worse: the same statement would fail again */
+        }
         /* Preparing is the first use of a connection that mod_dbd opened
          * ahead (DBDMin): its failure is retried like the statement's. */
-        stmt = prepare(r, dbd, label, sql, attempt > 0, error);
+        stmt = prepare(r, dbd, label, sql, error);
         if (stmt == NULL)
             continue;
         if (res) {
@@ -192,11 +277,42 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
     return amx_metrics_db(start, -1);
 }
 
+/* Calls FN for every row of RES (all of them: stopping early leaks the
+ * result, so the rows after a failure are read and dropped). -1 with FN's
+ * *ERROR, or -2 when the driver failed reading a row. */
+static int each_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
+                    amx_store_row_fn fn, void *ctx, const char **error)
+{
+    apr_dbd_row_t *row = NULL;
+    const char *failed = NULL;
+    int rv, n = 1;
+
+    while ((rv = amx_store_row(dbd->driver, r->pool, res, &row, n)) == 0) {
+        const char *why = NULL;
+        if (!failed && fn(r, dbd->driver, row, ctx, &why) != 0)
+            failed = why ? why : "unexpected NULL in a NOT NULL column";
+        n++;
+    }
+    if (rv != -1) {
+        *error = apr_psprintf(r->pool, "reading row %d: %s", n,
+                              apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return -2;
+    }
+    if (failed) {
+        *error = failed;
+        return -1;
+    }
+    return 0;
+}
+
 int amx_store_select(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
-                     int nargs, const char **args, apr_dbd_results_t **res,
+                     int nargs, const char **args, amx_store_row_fn fn, void *ctx,
                      const char **error)
 {
-    return execute(r, dbd, label, sql, nargs, args, res, NULL, 0, error);
+    apr_dbd_results_t *res = NULL;
+    if (execute(r, dbd, label, sql, nargs, args, &res, NULL, 0, error) != 0)
+        return -1;
+    return each_row(r, dbd, res, fn, ctx, error) == 0 ? 0 : -1;
 }
 
 int amx_store_update(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
@@ -206,37 +322,113 @@ int amx_store_update(request_rec *r, ap_dbd_t *dbd, const char *label, const cha
     return execute(r, dbd, label, sql, nargs, args, NULL, &nrows, 0, error);
 }
 
-/* Runs Q with NARGS string ARGS; 0 with *RES set, or -1 with *ERROR. */
-static int run(request_rec *r, ap_dbd_t *dbd, query_id q, int nargs,
-               const char **args, apr_dbd_results_t **res, const char **error)
+int amx_store_exec(request_rec *r, ap_dbd_t *dbd, const char *sql, const char **error)
 {
-    return execute(r, dbd, statements[q].label, statements[q].sql, nargs, args, res,
-                   NULL, 1, error);
-}
-
-/* Calls FN for every row (all of them: stopping early leaks the result). */
-typedef int (*row_fn)(request_rec *r, const apr_dbd_driver_t *driver,
-                      apr_dbd_row_t *row, void *ctx);
-
-static int each_row(request_rec *r, ap_dbd_t *dbd, apr_dbd_results_t *res,
-                    row_fn fn, void *ctx, const char **error)
-{
-    apr_dbd_row_t *row = NULL;
-    int rv, failed = 0, n = 1;
-
-    while ((rv = amx_store_row(dbd->driver, r->pool, res, &row, n++)) == 0) {
-        if (!failed && fn(r, dbd->driver, row, ctx) != 0)
-            failed = 1;
-    }
-    if (rv != -1) {
-        *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
-        return -1;
-    }
-    if (failed) {
-        *error = "unexpected NULL in a NOT NULL column";
+    int nrows = 0, rv;
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX01201: %s", sql);
+    rv = apr_dbd_query(dbd->driver, dbd->handle, &nrows, sql);
+    if (rv != 0) {
+        *error = apr_psprintf(r->pool, "%s: %s", sql, apr_dbd_error(dbd->driver, dbd->handle, rv));
         return -1;
     }
     return 0;
+}
+
+int amx_store_rows(request_rec *r, ap_dbd_t *dbd, const char *sql, amx_store_row_fn fn,
+                   void *ctx, const char **error)
+{
+    apr_dbd_results_t *res = NULL;
+    int rv;
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "AMX01202: %s", sql);
+    rv = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 1);
+    if (rv != 0) {
+        *error = apr_psprintf(r->pool, "%s: %s", sql, apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return -1;
+    }
+    switch (each_row(r, dbd, res, fn, ctx, error)) {
+    case 0:
+        return 0;
+    case -2:
+        *error = apr_psprintf(r->pool, "%s: %s", sql, *error);
+        break;
+    }
+    return -1;
+}
+
+/* ---- transactions (automx-initdb) -------------------------------------- */
+
+#define TXN_KEY "automx:transaction"
+
+int amx_store_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn,
+                    const char **error)
+{
+    void *kept = NULL;
+    int pgsql = strcmp(apr_dbd_name(dbd->driver), "pgsql") == 0, rv;
+
+    *txn = NULL;
+    if (pgsql) {
+        /* The pgsql driver writes through the NULL it was given when BEGIN
+         * fails (a server that went away): it gets the connection's own
+         * transaction object from the first BEGIN that worked, and before
+         * that, only a connection that has just answered. The sqlite3
+         * driver ties a reused object to no connection: the others get a
+         * new one each time. */
+        apr_pool_userdata_get(&kept, TXN_KEY, dbd->pool);
+        if (kept == NULL && amx_store_exec(r, dbd, "SELECT 1", error) != 0)
+            return -1;
+        *txn = kept;
+    }
+    rv = apr_dbd_transaction_start(dbd->driver, pgsql ? dbd->pool : r->pool, dbd->handle, txn);
+    if (*txn) {
+        /* A kept object remembers the last request's mode. */
+        apr_dbd_transaction_mode_set(dbd->driver, *txn, APR_DBD_TRANSACTION_COMMIT);
+        if (pgsql && kept == NULL && rv == 0)
+            apr_pool_userdata_setn(*txn, TXN_KEY, NULL, dbd->pool);
+    }
+    if (rv != 0) {
+        *error = apr_psprintf(r->pool, "starting a transaction: %s",
+                              apr_dbd_error(dbd->driver, dbd->handle, rv));
+        /* The drivers tie a transaction that failed to start to the
+         * connection all the same; ending it unties it. */
+        if (*txn) {
+            apr_dbd_transaction_mode_set(dbd->driver, *txn, APR_DBD_TRANSACTION_ROLLBACK);
+            apr_dbd_transaction_end(dbd->driver, r->pool, *txn);
+        }
+        *txn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int amx_store_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn, int commit,
+                  const char **error)
+{
+    int rv;
+    if (txn == NULL)
+        return 0;
+    /* The drivers roll back by themselves after a failed statement of the
+     * transaction; a refused request asks for it. */
+    if (!commit)
+        apr_dbd_transaction_mode_set(dbd->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
+    rv = apr_dbd_transaction_end(dbd->driver, r->pool, txn);
+    if (commit && rv != 0) {
+        *error = apr_psprintf(r->pool, "committing: %s",
+                              apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs Q with NARGS string ARGS into FN. */
+static int run(request_rec *r, ap_dbd_t *dbd, query_id q, int nargs, const char **args,
+               amx_store_row_fn fn, void *ctx, const char **error)
+{
+    apr_dbd_results_t *res = NULL;
+    const char *sql = statements[q].mysql && strcmp(apr_dbd_name(dbd->driver), "mysql") == 0
+                      ? statements[q].mysql : statements[q].sql;
+    if (execute(r, dbd, statements[q].label, sql, nargs, args, &res, NULL, 1, error) != 0)
+        return -1;
+    return each_row(r, dbd, res, fn, ctx, error) == 0 ? 0 : -1;
 }
 
 const char *amx_store_entry(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n)
@@ -280,6 +472,16 @@ typedef struct {
     long ldapserver_id;
     apr_array_header_t *provider_domains;  /* of provider_domain */
 } domain_ctx;
+
+/* Drops what a query read into CTX, as if it had found nothing. */
+static void forget_domain(domain_ctx *ctx)
+{
+    ctx->found = 0;
+    ctx->ldapserver_id = -1;
+    apr_array_clear(ctx->provider_domains);
+    apr_array_clear(ctx->d->servers);
+    apr_array_clear(ctx->d->davservers);
+}
 
 static int compare(long x, long y)
 {
@@ -330,7 +532,7 @@ static int add_provider_domain(domain_ctx *ctx, long id, const char *name)
 }
 
 static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
-                      apr_dbd_row_t *row, void *ctxv)
+                      apr_dbd_row_t *row, void *ctxv, const char **error)
 {
     domain_ctx *ctx = ctxv;
     amx_domain_data *d = ctx->d;
@@ -378,7 +580,7 @@ static int domain_row(request_rec *r, const apr_dbd_driver_t *drv,
 }
 
 static int name_row(request_rec *r, const apr_dbd_driver_t *drv,
-                    apr_dbd_row_t *row, void *ctxv)
+                    apr_dbd_row_t *row, void *ctxv, const char **error)
 {
     const char *name = col(r, drv, row, 0);
     if (name == NULL)
@@ -388,7 +590,7 @@ static int name_row(request_rec *r, const apr_dbd_driver_t *drv,
 }
 
 static int ldapserver_row(request_rec *r, const apr_dbd_driver_t *drv,
-                          apr_dbd_row_t *row, void *ctxv)
+                          apr_dbd_row_t *row, void *ctxv, const char **error)
 {
     amx_ldapserver **out = ctxv, *l;
     if (*out)
@@ -410,13 +612,10 @@ static int ldapserver_row(request_rec *r, const apr_dbd_driver_t *drv,
 /* Runs Q with its one argument (passed as often as Q needs it) and reads
  * its rows; 0 or -1 with *ERROR. */
 static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
-                 row_fn fn, void *ctx, const char **error)
+                 amx_store_row_fn fn, void *ctx, const char **error)
 {
     const char *args[3] = { arg, arg, arg };
-    apr_dbd_results_t *res;
-    if (run(r, dbd, q, statements[q].nargs, args, &res, error) != 0)
-        return -1;
-    return each_row(r, dbd, res, fn, ctx, error);
+    return run(r, dbd, q, statements[q].nargs, args, fn, ctx, error);
 }
 
 static int lookup_domain(request_rec *r, const char *domain, const char *other,
@@ -448,7 +647,7 @@ static int ascii(const char *s)
 
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
 {
-    const amx_dir_conf *conf = ap_get_module_config(r->per_dir_config, &automx_module);
+    const amx_dir_conf *conf = amx_config_of(r);
     int ttl = amx_conf_cache_ttl(conf);
     apr_time_t now;
     apr_uint32_t gen;
@@ -490,6 +689,32 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
     return rv;
 }
 
+/* The A-label form of NAME, ASCII lower case, no trailing dot: what two
+ * spellings of one domain have in common. NAME itself when it is not a
+ * valid internationalised name. */
+static const char *domain_key(apr_pool_t *p, const char *name)
+{
+    char *s = apr_pstrdup(p, name);
+    apr_size_t n = strlen(s);
+    const char *lookup, *other;
+
+    ap_str_tolower(s);
+    if (n > 0 && s[n - 1] == '.')
+        s[n - 1] = '\0';
+    if (amx_idn_forms(p, s, &lookup, &other) != 0)
+        return s;
+    return other && ascii(other) ? other : lookup;
+}
+
+/* Whether the domain row a query found is the one asked for. The
+ * database's collation decides what "name = ?" matches, and MariaDB's
+ * case-insensitive ones also ignore accents: koln.de would find köln.de,
+ * another domain. WANT is the A-label form asked for. */
+static int is_domain_asked(apr_pool_t *p, const char *stored, const char *want)
+{
+    return stored && strcmp(domain_key(p, stored), want) == 0;
+}
+
 static int lookup_domain(request_rec *r, const char *domain, const char *other,
                          amx_domain_data **out)
 {
@@ -497,7 +722,7 @@ static int lookup_domain(request_rec *r, const char *domain, const char *other,
     ap_dbd_t *dbd = amx_store_acquire(r);
     amx_domain_data *d;
     domain_ctx ctx;
-    const char *error = NULL;
+    const char *error = NULL, *want;
     query_id failed;
 
     if (dbd == NULL)
@@ -509,12 +734,17 @@ static int lookup_domain(request_rec *r, const char *domain, const char *other,
     ctx.d = d;
     ctx.ldapserver_id = -1;
     ctx.provider_domains = apr_array_make(r->pool, 4, sizeof(provider_domain));
+    want = ascii(domain) ? domain : other;
     if (query(r, dbd, failed = Q_DOMAIN, domain, domain_row, &ctx, &error) != 0)
         goto fail;
+    if (ctx.found && !is_domain_asked(r->pool, d->name, want))
+        forget_domain(&ctx);
     /* Nothing found yields no row of any kind: ctx is still empty. */
     if (!ctx.found && other
         && query(r, dbd, Q_DOMAIN, other, domain_row, &ctx, &error) != 0)
         goto fail;
+    if (ctx.found && !is_domain_asked(r->pool, d->name, want))
+        forget_domain(&ctx);
     if (!ctx.found) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       "AMX00033: domain \"%s\"%s%s%s is not in the database (%"

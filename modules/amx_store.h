@@ -46,13 +46,43 @@ int amx_store_first_domain(request_rec *r, const char **name, const char **error
  * gives "" for both). */
 const char *amx_store_entry(const apr_dbd_driver_t *driver, apr_dbd_row_t *row, int n);
 
+/* Takes one row; 0, or -1 with *ERROR naming the row when it cannot (left
+ * NULL: "unexpected NULL in a NOT NULL column"). */
+typedef int (*amx_store_row_fn)(request_rec *r, const apr_dbd_driver_t *driver,
+                                apr_dbd_row_t *row, void *ctx, const char **error);
+
 /* For automx-initdb: a fixed statement (apr_dbd syntax, never request
- * data) prepared on DBD under LABEL and run with string ARGS. 0, or -1 with
- * *ERROR. A select's rows must all be read (amx_store_rows). */
+ * data) prepared on DBD under LABEL and run with string ARGS, every row
+ * of a select given to FN. 0, or -1 with *ERROR. */
 int amx_store_select(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
-                     int nargs, const char **args, apr_dbd_results_t **res,
+                     int nargs, const char **args, amx_store_row_fn fn, void *ctx,
                      const char **error);
 int amx_store_update(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
                      int nargs, const char **args, const char **error);
+
+/* Fixed SQL without parameters, not prepared: a statement of the schema,
+ * or a select whose every row goes to FN. 0, or -1 with *ERROR naming the
+ * statement. */
+int amx_store_exec(request_rec *r, ap_dbd_t *dbd, const char *sql, const char **error);
+int amx_store_rows(request_rec *r, ap_dbd_t *dbd, const char *sql, amx_store_row_fn fn,
+                   void *ctx, const char **error);
+
+/* One transaction with apr_dbd's own calls. amx_store_begin: 0 with *TXN
+ * set, or -1 with *ERROR and nothing open. amx_store_end commits when
+ * COMMIT and no statement of the transaction failed, else rolls back;
+ * -1 with *ERROR when a commit failed. */
+int amx_store_begin(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t **txn,
+                    const char **error);
+int amx_store_end(request_rec *r, ap_dbd_t *dbd, apr_dbd_transaction_t *txn, int commit,
+                  const char **error);
+
+/* After a failed attempt, before the next: the connection checked (the
+ * pgsql and mysql drivers reconnect there) and the module's statements
+ * forgotten, to be prepared again on it at their next use. */
+void amx_store_recover(request_rec *r, ap_dbd_t *dbd);
+
+/* 1 when ERROR is SQLite's "the schema changed under the statement": run
+ * it again, and it reads the new schema. */
+int amx_store_schema_changed(ap_dbd_t *dbd, const char *error);
 
 #endif

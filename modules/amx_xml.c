@@ -1,6 +1,7 @@
 /* The replies' XML writer on libxml2's output buffer; see amx_xml.h. */
 #include <apr_strings.h>
 #include <string.h>
+#include <libxml/chvalid.h>
 #include <libxml/entities.h>
 #include <libxml/tree.h>
 
@@ -12,6 +13,7 @@
 #define PENDING_MAX 4096
 
 struct amx_xml {
+    apr_pool_t *pool;
     xmlOutputBufferPtr out;
     const char *open[AMX_XML_MAX_DEPTH];  /* names of the open elements */
     int depth;
@@ -83,6 +85,110 @@ static int write_bytes(amx_xml *w, const char *s, apr_size_t len)
     return 0;
 }
 
+/* Bytes at which a text needs a closer look: C0 controls other than
+ * TAB, LF and CR (no XML document may hold them, not even escaped), and
+ * every non-ASCII byte (it must start a well-formed UTF-8 sequence of a
+ * character XML allows). 3 marks the end of the string. */
+static const unsigned char suspect[256] = {
+    [0] = 3, [1 ... 8] = 1, [11] = 1, [12] = 1, [14 ... 31] = 1, [128 ... 255] = 2,
+};
+
+/* The UTF-8 sequence at C (RFC 3629: shortest form, no surrogates, at most
+ * U+10FFFF): its length with *CP set, or 0. Not libxml2's xmlGetUTF8Char,
+ * which takes the overlong "\xc0\xaf" for '/', and the parser then
+ * refuses the document. */
+static int utf8_char(const unsigned char *c, int *cp)
+{
+    static const int min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    int len, i, v;
+
+    if (c[0] < 0x80) {
+        *cp = c[0];
+        return 1;
+    }
+    if (c[0] >= 0xc2 && c[0] <= 0xdf)
+        len = 2, v = c[0] & 0x1f;
+    else if (c[0] >= 0xe0 && c[0] <= 0xef)
+        len = 3, v = c[0] & 0x0f;
+    else if (c[0] >= 0xf0 && c[0] <= 0xf4)
+        len = 4, v = c[0] & 0x07;
+    else
+        return 0;
+    for (i = 1; i < len; i++) {
+        /* The terminating NUL is no continuation byte: never read past it. */
+        if ((c[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (c[i] & 0x3f);
+    }
+    if (v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* The length of the UTF-8 character XML may carry at C, or 0. */
+static int good_char(const unsigned char *c)
+{
+    int len, ch;
+    if (suspect[*c] == 1)
+        return 0;
+    len = utf8_char(c, &ch);
+    return len > 0 && xmlIsCharQ(ch) ? len : 0;
+}
+
+long amx_xml_unwritable(const char *s)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    int len;
+
+    if (s == NULL)
+        return -1;
+    for (;;) {
+        while (!suspect[*c])
+            c++;
+        if (*c == '\0')
+            return -1;
+        if ((len = good_char(c)) == 0)
+            return (long)(c - (const unsigned char *)s);
+        c += len;
+    }
+}
+
+/* TEXT, or when it holds what XML cannot carry a copy in the writer's pool
+ * with U+FFFD in its place: one per byte that is not UTF-8 or is a C0
+ * control, one per character outside XML's Char production. The caller
+ * that knows where the text came from logs it (amx_xml_unwritable). */
+static const char *writable(amx_xml *w, const char *text)
+{
+    long at = amx_xml_unwritable(text);
+    const unsigned char *c;
+    char *out, *o;
+
+    if (at < 0)
+        return text;
+    /* Each byte becomes at most the three of U+FFFD. */
+    out = o = apr_palloc(w->pool, 3 * strlen(text) + 1);
+    memcpy(o, text, (size_t)at);
+    o += at;
+    for (c = (const unsigned char *)text + at; *c; ) {
+        int ch, len = good_char(c);
+        if (len > 0) {
+            memcpy(o, c, (size_t)len);
+            o += len;
+            c += len;
+            continue;
+        }
+        memcpy(o, "\xef\xbf\xbd", 3);
+        o += 3;
+        /* A whole character outside Char (U+FFFE) is one replacement; a
+         * broken sequence, one per byte. */
+        len = utf8_char(c, &ch);
+        c += len > 0 ? len : 1;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* The characters xmlTextWriter escapes in element text. */
 #define TEXT_SPECIALS "<>&\"\r"
 
@@ -113,6 +219,7 @@ static int write_attribute_value(amx_xml *w, const char *value)
     xmlBufferPtr buf;
     int rv;
 
+    value = writable(w, value);
     for (c = (const unsigned char *)value; *c; c++) {
         if (*c < 0x20 || *c == '<' || *c == '>' || *c == '&' || *c == '"')
             break;
@@ -157,6 +264,7 @@ amx_xml *amx_xml_open(apr_pool_t *p, amx_xml_write_fn write, void *ctx)
     if (out == NULL)
         return NULL;
     w = apr_palloc(p, sizeof(*w));  /* not the pending bytes: no need to zero them */
+    w->pool = p;
     w->out = out;
     w->depth = w->in_tag = w->failed = 0;
     w->pending_len = 0;
@@ -247,6 +355,7 @@ int amx_xml_element(amx_xml *w, const char *name, const char *text)
         return amx_xml_start(w, name) < 0 || amx_xml_end(w) < 0 ? -1 : 0;
     if (w->failed || !valid_name(name, &len))
         return fail(w);
+    text = writable(w, text);
     start_tag(w, &m, name, len);
     put(&m, ">", 1);
     w->in_tag = 0;
@@ -323,6 +432,9 @@ int amx_xml_element_attribute(amx_xml *w, const char *name, const char *attribut
 
     if (amx_xml_start(w, name) < 0 || amx_xml_attribute(w, attribute, value) < 0)
         return -1;
+    /* The same cleaning as every other text, and NULL is empty as for
+     * amx_xml_element(). */
+    text = text ? writable(w, text) : "";
     /* Closed here rather than by amx_xml_end(), which would put the end
      * tag on a line of its own after the text. */
     w->depth--;

@@ -60,6 +60,15 @@ int amx_xml_element_int(amx_xml *w, const char *name, long n);
  * every function returns -1 once a write has failed. */
 int amx_xml_close(amx_xml *w);
 
+/* Text and attribute values may hold anything: what XML cannot carry (C0
+ * controls but TAB, LF and CR, bytes that are not UTF-8, code points
+ * outside XML's Char production) is written as U+FFFD, so that every
+ * document stays well-formed. This finds the first such byte of S: its
+ * offset, or -1 when S is fine (also for NULL), for callers that know
+ * where S came from and log it. */
+long amx_xml_unwritable(const char *s);
+
+
 /* A write callback collecting into a growing memory buffer. */
 typedef struct {
     apr_pool_t *pool;

@@ -57,7 +57,7 @@ def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
         "LOGLEVEL": loglevel,
         "DBD_CONFIG": f'DBDriver {dbdriver}\nDBDParams "{dbdparams}"' if load_dbd else "",
         "EXTRA": extra,
-        "ACCESS_LOG": f'CustomLog "{root}/logs/access.log" common' if access_log else "",
+        "ACCESS_LOG": f'CustomLog "{root}/logs/access.log" automx_test' if access_log else "",
         "INITDB": ("<Location /initdb/>\n    SetHandler automx-initdb\n    Require local\n"
                    "</Location>") if initdb else "",
     }

@@ -5,7 +5,8 @@
 -- collation, e.g. CREATE DATABASE automx COLLATE utf8mb4_general_ci: domain
 -- names then compare case-insensitively through the UNIQUE index, which
 -- stands in for the LOWER(name) index of the other databases (MariaDB has
--- no expression indexes).
+-- no expression indexes); the module looks names up with name = ?, which
+-- that index serves (LOWER(name) = ? would read all of it).
 CREATE TABLE IF NOT EXISTS provider (
     id INTEGER NOT NULL PRIMARY KEY,
     name VARCHAR(128) NOT NULL,
@@ -66,4 +67,13 @@ CREATE TABLE IF NOT EXISTS davserver_domain (
     FOREIGN KEY (davserver_id) REFERENCES davserver (id),
     FOREIGN KEY (domain_id) REFERENCES domain (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-CREATE INDEX IF NOT EXISTS domain_provider ON domain (provider_id);
+-- The provider's other domains are found through this index. MySQL 8 has
+-- no CREATE INDEX IF NOT EXISTS (MariaDB has): the index is made only when
+-- information_schema does not list it, which both understand.
+SET @automx_ddl = (SELECT IF(COUNT(*) = 0,
+    'CREATE INDEX domain_provider ON domain (provider_id)', 'DO 0')
+    FROM information_schema.statistics WHERE table_schema = DATABASE()
+    AND table_name = 'domain' AND index_name = 'domain_provider');
+PREPARE automx_ddl FROM @automx_ddl;
+EXECUTE automx_ddl;
+DEALLOCATE PREPARE automx_ddl;

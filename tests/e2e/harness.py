@@ -1,5 +1,6 @@
 """A real httpd with the freshly built mod_automx, for end-to-end tests."""
 import http.client
+import itertools
 import os
 import re
 import signal
@@ -59,10 +60,11 @@ def allow_httpd(directory):
 
 
 class Reply:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, test_id=None):
         self.status = status
         self.headers = headers
         self.body = body
+        self.test_id = test_id  # the X-Test-Id it was asked with
 
     def header(self, name):
         for k, v in self.headers:
@@ -125,6 +127,7 @@ class Httpd:
         self.binary = mkconf.httpd_binary()
         self.log_offset = 0
         self.expected = []   # regexps of warn/error lines a test expects
+        self.request_ids = itertools.count(1)
 
     @property
     def error_log(self):
@@ -232,11 +235,58 @@ class Httpd:
                 bad.append(line)
         return bad
 
+    # ---- processes -----------------------------------------------------
+    @property
+    def access_log(self):
+        return self.root / "logs" / "access.log"
+
+    def access_offset(self):
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def answered_by(self, offset=0):
+        """(request line, status, pid) of every request logged after byte
+        OFFSET of the access log: the pid is the process that answered."""
+        time.sleep(0.05)  # httpd logs a request after its reply
+        if not self.access_log.exists():
+            return []
+        with open(self.access_log, "rb") as f:
+            f.seek(offset)
+            lines = f.read().decode("utf-8", errors="replace").splitlines()
+        out = []
+        for line in lines:
+            m = re.search(r'"([^"]*)" (\d{3}) \S+ pid=(\d+) id=\S+$', line)
+            if m:
+                out.append((m.group(1), int(m.group(2)), int(m.group(3))))
+        return out
+
+    def children(self):
+        """The pids of httpd's child processes."""
+        kids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if self.proc and int(fields[1]) == self.proc.pid:
+                kids.append(int(stat.parent.name))
+        return kids
+
+    @staticmethod
+    def memory_kb(pid, field="VmHWM"):
+        """A process's memory figure from /proc/PID/status, in kB (VmHWM:
+        the peak resident set)."""
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise KeyError(field)
+
     # ---- requests ------------------------------------------------------
     def request(self, method, path, body=None, headers=None, host=None, timeout=10):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * SLOW)
+        test_id = str(next(self.request_ids))
         try:
             hdrs = dict(headers or {})
+            hdrs.setdefault("X-Test-Id", test_id)
             if host is not None:
                 conn.putrequest(method, path, skip_host=True)
                 conn.putheader("Host", host)
@@ -248,9 +298,24 @@ class Httpd:
             else:
                 conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()
-            return Reply(resp.status, resp.getheaders(), resp.read())
+            return Reply(resp.status, resp.getheaders(), resp.read(), hdrs["X-Test-Id"])
         finally:
             conn.close()
+
+    def served_by(self, replies, timeout=5):
+        """The pid of the httpd process that served each of REPLIES, read
+        from the access log (%P), which httpd writes after the reply."""
+        want = {r.test_id for r in replies}
+        deadline = time.time() + timeout * SLOW
+        while True:
+            pids = {}
+            if self.access_log.exists():
+                for m in re.finditer(r" pid=(\d+) id=(\S+)$", self.access_log.read_text(), re.M):
+                    if m.group(2) in want:
+                        pids[m.group(2)] = int(m.group(1))
+            if len(pids) == len(want) or time.time() > deadline:
+                return [pids.get(r.test_id) for r in replies]
+            time.sleep(0.05)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

@@ -2,6 +2,7 @@
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -47,6 +48,13 @@ sn: Smith
 uid: asmith
 mail: alice@example.com
 
+dn: uid=ctl,ou=mailusers,{SUFFIX}
+objectClass: inetOrgPerson
+cn:: Q3RsAU5hbWU=
+sn: Ctl
+uid: ctl
+mail: ctl@example.com
+
 dn: uid=odd,ou=mailusers,{SUFFIX}
 objectClass: inetOrgPerson
 cn: Tom & <Jerry>
@@ -54,6 +62,16 @@ sn: Odd
 uid: odd
 mail: odd@example.com
 """
+
+
+def free_port6():
+    """A free port on ::1, or None when the machine has no IPv6 loopback."""
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+            return s.getsockname()[1]
+    except OSError:
+        return None
 
 
 def openssl(*args, cwd):
@@ -88,6 +106,7 @@ class Slapd:
         self.cert = cert
         self.port = free_port()
         self.ldaps_port = free_port()
+        self.port6 = free_port6()  # on ::1, None without IPv6
         self.proc = None
         self.log = self.base / "slapd.log"
         (self.base / "data").mkdir(exist_ok=True)
@@ -120,7 +139,8 @@ access to * by dn.exact="{BIND_DN}" read by * none
     def start(self):
         self.proc = subprocess.Popen(
             ["/usr/sbin/slapd", "-f", str(self.conf), "-d", "256",
-             "-h", f"ldap://127.0.0.1:{self.port}/ ldaps://127.0.0.1:{self.ldaps_port}/"],
+             "-h", f"ldap://127.0.0.1:{self.port}/ ldaps://127.0.0.1:{self.ldaps_port}/"
+             + (f" ldap://[::1]:{self.port6}/" if self.port6 else "")],
             stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
         deadline = time.time() + 20
         while time.time() < deadline:

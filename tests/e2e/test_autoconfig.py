@@ -134,6 +134,18 @@ class TestWithoutAddress:
         r = autoconfig(httpd, "u@example.org", host="autoconfig.example.com")
         assert b"pop1.example.org" in r.body
 
+    def test_host_header_even_with_canonical_names(self, private_httpd, sample_db):
+        # UseCanonicalName On makes httpd's own URLs use ServerName; the
+        # domain the client asks about is still the one it sent.
+        private_httpd.start(dbdparams=str(sample_db), servername="autoconfig.example.org",
+                            extra="UseCanonicalName On")
+        r = autoconfig(private_httpd, None, host="autoconfig.example.com")
+        assert r.status == 200
+        assert b"imap1.example.com" in r.body and b"pop1.example.org" not in r.body
+        # No Host header at all (HTTP/1.0): the server's name.
+        raw = private_httpd.raw(b"GET " + AC.encode() + b" HTTP/1.0\r\n\r\n")
+        assert raw.startswith(b"HTTP/1.1 200") and b"pop1.example.org" in raw
+
 
 def test_head(httpd):
     r = httpd.request("HEAD", AC + "?emailaddress=user@example.com")

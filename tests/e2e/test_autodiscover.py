@@ -149,6 +149,11 @@ BAD_BODIES = {
     "no namespace": b"<Autodiscover><Request><EMailAddress>user@example.com</EMailAddress></Request></Autodiscover>",
     "no EMailAddress": request_body("user@example.com").replace(b"EMailAddress", b"EMail"),
     "no Request": f'<Autodiscover xmlns="{REQ_NS}"><EMailAddress>u@example.com</EMailAddress></Autodiscover>'.encode(),
+    "two EMailAddress": request_body("user@example.com").replace(
+        b"</EMailAddress>", b"</EMailAddress><EMailAddress>other@example.net</EMailAddress>"),
+    "two AcceptableResponseSchema": request_body("user@example.com").replace(
+        b"</Request>", b"<AcceptableResponseSchema>x</AcceptableResponseSchema>"
+        b"<AcceptableResponseSchema>y</AcceptableResponseSchema></Request>"),
     "broken UTF-8": request_body("us\xff\xfeer@example.com".encode("latin-1").decode("latin-1")).replace(b"\xc3\xbf\xc3\xbe", b"\xff\xfe"),
     "undefined entity": request_body("&nope;@example.com"),
     "XXE": (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
@@ -300,6 +305,10 @@ def test_body_limit_directive_and_limit_xml_request_body(private_httpd, sample_d
     SetHandler automx-autodiscover
     AutomxRequestBodyLimit 300
 </Location>
+<Location /kilo/>
+    SetHandler automx-autodiscover
+    AutomxRequestBodyLimit 1k
+</Location>
 <Location /xmllimit/>
     SetHandler automx-autodiscover
     LimitXMLRequestBody 200
@@ -310,6 +319,10 @@ def test_body_limit_directive_and_limit_xml_request_body(private_httpd, sample_d
     assert post(private_httpd, body).status == 200
     assert post(private_httpd, body, path="/small/").status == 413
     assert post(private_httpd, body, path="/xmllimit/").status == 413
+    # 1k is 1024 bytes, not 1.
+    assert len(body) < 1024
+    assert post(private_httpd, body, path="/kilo/").status == 200
+    assert post(private_httpd, body + b" " * (1025 - len(body)), path="/kilo/").status == 413
     private_httpd.mark()
     assert post(private_httpd, body[:250], path="/small/").status == 400  # cut: malformed
     assert "AMX00101" in private_httpd.tagged_since_mark()[0]

@@ -102,3 +102,40 @@ def test_many_connections_opened_and_dropped(httpd):
     for s in socks:
         s.close()
     alive(httpd)
+
+
+def test_control_characters_in_the_database_keep_every_reply_well_formed(private_httpd, workdir):
+    """C0 controls and bytes that are not UTF-8 in database values: every
+    reply is still XML (U+FFFD in their place), and the log names the row."""
+    import plistlib
+    import xml.etree.ElementTree as ET
+    from harness import SQL, make_sqlite_db
+    db = make_sqlite_db(workdir / "controls" / "automx.db", SQL / "sample-data.sql", """
+        UPDATE server SET name = 'imap' || char(1) || '.example.com' WHERE id = 4002;
+        UPDATE provider SET name = CAST(X'426967ff' || 'Corp' || char(27) AS TEXT) WHERE id = 1000;
+        UPDATE davserver SET user_name = 'u' || char(8) WHERE id = 6000;
+    """)
+    private_httpd.start(dbdparams=str(db))
+    private_httpd.expect_log(r"AMX01302")
+    ac = private_httpd.get(GOOD)
+    assert ac.status == 200
+    doc = ET.fromstring(ac.body)
+    assert "imap\ufffd.example.com" in [e.text for e in doc.iter("hostname")]
+    assert doc.findtext("emailProvider/displayName") == "Big\ufffdCorp\ufffd"
+    body = ('<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/'
+            'requestschema/2006"><Request><EMailAddress>user@example.com</EMailAddress>'
+            '</Request></Autodiscover>').encode()
+    ad = private_httpd.request("POST", "/autodiscover/autodiscover.xml", body=body,
+                               headers={"Content-Type": "text/xml"})
+    assert ad.status == 200
+    ET.fromstring(ad.body)
+    assert "imap\ufffd.example.com".encode() in ad.body
+    mc = private_httpd.get("/mobileconfig/?emailaddress=user@example.com")
+    assert mc.status == 200
+    profile = plistlib.loads(mc.body)
+    assert profile["PayloadContent"][0]["IncomingMailServerHostName"] == "imap\ufffd.example.com"
+    lines = [l for l in private_httpd.tagged_since_mark() if "AMX01302" in l]
+    assert len(lines) == 3 and all("[automx:warn]" in l for l in lines), lines
+    # The first value each reply would alter, with its row.
+    assert all("table provider, row id 1000: column name" in l for l in lines), lines
+    assert private_httpd.get("/mail/config-v1.1.xml?emailaddress=u@example.org").status == 200

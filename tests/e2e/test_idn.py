@@ -147,3 +147,21 @@ def test_an_invalid_idn_host_is_400(httpd):
     assert len(lines) == 1 and "AMX01100" in lines[0], lines
     status, _ = host_request(httpd, "autoconfig.example.com")
     assert status == 200
+
+
+def test_a_name_finds_only_itself_whatever_the_collation(idn_httpd):
+    # MariaDB's case-insensitive collations also ignore accents: koln.de
+    # (no umlaut) equals the stored köln.de there, munchen.de the stored
+    # xn--mnchen-3ya.de's U-label form. They are other domains, and must
+    # not get köln.de's configuration; munchen.de, stored beside
+    # xn--mnchen-3ya.de, gets its own.
+    h = idn_httpd
+    for stranger in ("koln.de", "KOLN.DE", "kóln.de", "xn--kln-gna.de"):
+        r = h.get(f"{AC}?emailaddress={q('j@' + stranger)}")
+        assert r.status == 204, (stranger, r)
+        assert post(h, request_body("j@" + stranger)).status == 204, stranger
+    # The real names still answer, so the server is fine afterwards.
+    assert h.get(f"{AC}?emailaddress={q('j@' + KOELN_U)}").status == 200
+    assert h.get(f"{AC}?emailaddress={q('j@' + MUENCHEN_U)}").status == 200
+    r = h.get(f"{AC}?emailaddress={q('j@munchen.de')}")
+    assert r.status == 200 and provider_id(r.body) == "munchen.de", r

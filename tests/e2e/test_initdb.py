@@ -1,5 +1,6 @@
 """automx-initdb: create, seed, export, purge, each in one transaction (SPEC §8)."""
 import json
+import re
 import os
 import sqlite3
 import threading
@@ -111,8 +112,32 @@ def test_write_ahead_log_in_a_directory_httpd_may_no_longer_write_is_503(fresh):
     assert fresh.alive()
 
 
+def cached_unknown(h, domain, tries=60):
+    """Asks for DOMAIN until a process answers "not in the database" from
+    its cache (AMX00037); that process's pid."""
+    h.mark()
+    for _ in range(tries):
+        assert autoconfig(h, "a@" + domain).status == 204
+        for line in h.tagged_since_mark(with_debug=True):
+            if "AMX00037" in line and f'"{domain}"' in line:
+                return int(line.split("[pid ", 1)[1].split(":", 1)[0])
+    pytest.fail(f"{domain} was never answered from the cache")
+
+
+def ask_process(h, address, pid, tries=200):
+    """Asks for ADDRESS until process PID answers; that reply."""
+    for _ in range(tries):
+        r = autoconfig(h, address)
+        if h.served_by([r])[0] == pid:
+            return r
+    pytest.fail(f"process {pid} never answered")
+
+
 def test_legacy_seed_with_defaults(fresh):
     fresh.get("/initdb/")
+    # A process caches "example.biz is not in the database" first, so that
+    # only the invalidation can make it answer for the seeded domain below.
+    holder = cached_unknown(fresh, "example.biz")
     r = post(fresh, {"provider": "Example Inc.", "domains": ["Example.INFO", "example.biz"],
                      "servers": [{"type": "imap", "name": "imap.example.info"},
                                  {"type": "pop", "name": "pop.example.info"},
@@ -137,8 +162,9 @@ def test_legacy_seed_with_defaults(fresh):
     assert dav["https://dav.example.info/cal/"][2:] == (0, "caldav", 1, 1, "%EMAILADDRESS%")
     assert dav["http://dav.example.info/card/"][2:] == (0, "carddav", 0, 1, "%EMAILADDRESS%")
     # Every server serves both domains, and the module answers at once
-    # although AutomxCacheTTL is set: the write invalidated the cache.
-    r = autoconfig(fresh, "a@example.biz")
+    # although AutomxCacheTTL is set, also in the process that had cached
+    # the domain as unknown: the write invalidated the cache.
+    r = ask_process(fresh, "a@example.biz", holder)
     assert r.status == 200
     hosts = [s.findtext("hostname") for s in ET.fromstring(r.body).find("emailProvider")
              if s.tag.endswith("Server")]
@@ -321,3 +347,160 @@ def test_initdb_is_never_reachable_through_automx(private_httpd, sample_db):
         r = private_httpd.request(m, "/initdb/", body=b"", headers={"Content-Type": "application/json"})
         assert r.status == 404
     assert len(dump(sample_db)["provider"]) == 3
+
+
+def test_replies_link_back_to_the_site_root(fresh):
+    # automx2 ends every initdb reply with a link to its root page.
+    import re
+    replies = [fresh.get("/initdb/"), fresh.get("/initdb/"),
+               post(fresh, {"provider": "Link", "domains": ["link.example"],
+                            "servers": [{"type": "imap", "name": "imap.link.example"}]}),
+               post(fresh, {"provider": "Link"}),
+               fresh.request("DELETE", "/initdb/")]
+    assert [r.status for r in replies] == [200, 200, 200, 400, 200]
+    for r in replies:
+        assert re.search(r'<a href="/">[^<]+</a>', r.text), r.text
+    assert fresh.get("/").status == 200
+
+
+def test_a_seed_sent_in_one_byte_chunks_costs_memory_linear_in_its_size(fresh):
+    # 32 KB in 32,768 chunks of one byte each: a reader that copies what it
+    # has so far for every piece needs half a gigabyte for it.
+    fresh.get("/initdb/")
+    doc = {"provider": "Chunked", "domains": ["chunked.example"],
+           "servers": [{"type": "imap", "name": "imap.chunked.example"}]}
+    doc["_comment"] = "x" * (32 * 1024 - len(json.dumps(doc)) - 20)
+    body = json.dumps(doc).encode()
+    assert 32 * 1024 - 100 < len(body) <= 32 * 1024
+    peak = {pid: fresh.memory_kb(pid) for pid in fresh.children()}
+    offset = fresh.access_offset()
+    head = (b"POST /initdb/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    reply = fresh.raw(head + b"".join(b"1\r\n%c\r\n" % c for c in body) + b"0\r\n\r\n", timeout=60)
+    assert reply.startswith(b"HTTP/1.1 200 "), reply[:200]
+    [(line, status, pid)] = fresh.answered_by(offset)
+    assert line.startswith("POST /initdb/") and status == 200
+    grown = fresh.memory_kb(pid) - peak[pid]
+    assert grown < 16 * 1024, f"the process serving it grew by {grown} kB"
+    assert autoconfig(fresh, "x@chunked.example").status == 200
+
+
+def test_delete_on_a_database_without_tables_is_nothing_to_purge(fresh):
+    fresh.mark()
+    r = fresh.request("DELETE", "/initdb/")
+    assert r.status == 200 and "nothing to purge" in r.text
+    assert not fresh.unexpected_log_lines()
+    # Nothing was created either, and the tables come as usual afterwards.
+    assert dump_tables(fresh.db) == []
+    assert fresh.get("/initdb/").status == 200
+    r = fresh.request("DELETE", "/initdb/")
+    assert r.status == 200 and "Database content purged" in r.text
+    assert all(not rows for rows in dump(fresh.db).values())
+
+
+def dump_tables(db):
+    con = sqlite3.connect(db)
+    try:
+        return [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        con.close()
+
+
+# Two httpd processes of two threads each: four requests at once reach both.
+TWO_PROCESSES = """
+StartServers 2
+ServerLimit 2
+ThreadsPerChild 2
+MaxRequestWorkers 4
+MinSpareThreads 1
+MaxSpareThreads 4
+"""
+
+
+def run_at_once(jobs):
+    """Runs the callables JOBS in threads of their own; their results."""
+    results = [None] * len(jobs)
+
+    def run(i):
+        try:
+            results[i] = jobs[i]()
+        except Exception as e:  # noqa: BLE001 - reported below
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_provisioning_from_two_processes_at_once(private_httpd, workdir):
+    # Each round another program drops the tables (a schema change), then
+    # four clients each send DELETE, GET and POST at once. A process whose
+    # connection still holds the old schema must prepare its statements
+    # again and answer as if it had not, never with "database schema has
+    # changed".
+    d = workdir / "two-processes"
+    d.mkdir()
+    allow_httpd(d)
+    db = d / "automx.db"
+    private_httpd.start(dbdparams=str(db), extra=TWO_PROCESSES)
+    assert private_httpd.get("/initdb/").status == 200   # the WAL mode, once
+    offset = private_httpd.access_offset()
+
+    def client(rnd, i):
+        def sequence():
+            statuses = [private_httpd.request("DELETE", "/initdb/").status,
+                        private_httpd.get("/initdb/").status,
+                        post(private_httpd, {"provider": f"P{rnd}-{i}",
+                                             "domains": [f"p{rnd}-{i}.example"],
+                                             "servers": [{"type": "imap", "name": "imap"}]}).status]
+            return statuses
+        return sequence
+
+    for rnd in range(6):
+        con = sqlite3.connect(db, timeout=30)
+        con.executescript("".join(f"DROP TABLE IF EXISTS {t};" for t in TABLES))
+        con.close()
+        results = run_at_once([client(rnd, i) for i in range(4)])
+        assert results == [[200, 200, 200]] * 4, (rnd, results)
+    pids = {pid for line, status, pid in private_httpd.answered_by(offset)}
+    assert len(pids) >= 2, pids
+    # And the database is whole: a seed after the last round is served.
+    assert post(private_httpd, {"provider": "After", "domains": ["after.example"],
+                                "servers": [{"type": "imap", "name": "imap.after.example"}]}
+                ).status == 200
+    assert "imap.after.example" in autoconfig(private_httpd, "u@after.example").text
+
+
+EXPORT = {"Accept": "application/json"}
+
+
+@pytest.mark.parametrize("bad,row", [
+    ("INSERT INTO provider (id, name, short_name) VALUES (77, CAST(X'4f2062f6736521' AS TEXT), 'O')",
+     r"table provider, row id 77: column name is not UTF-8"),
+    ("UPDATE server SET user_name = CAST(X'ff' AS TEXT) WHERE id = (SELECT MIN(id) FROM server)",
+     r"table server, row id \d+: column user_name is not UTF-8"),
+    ("INSERT INTO domain (id, name, provider_id) VALUES (78, 'orphan.example', 999)",
+     r"table domain, row id 78: provider_id 999 is not in table provider"),
+])
+def test_an_export_is_complete_or_an_error_naming_the_row(fresh, bad, row):
+    # A provider whose name is not UTF-8 used to vanish from a 200 export.
+    assert fresh.get("/initdb/").status == 200
+    good = fresh.get("/initdb/", headers=EXPORT)
+    assert good.status == 200
+    con = sqlite3.connect(fresh.db)
+    con.execute(bad)
+    con.commit()
+    con.close()
+    fresh.mark()
+    fresh.expect_log(r"AMX0121\d: export refused: " + row)
+    r = fresh.get("/initdb/", headers=EXPORT)
+    assert r.status == 400
+    assert re.search(row, r.text), r.text
+    assert [l for l in fresh.log_since_mark() if "export refused" in l]
+    if bad.startswith("UPDATE server"):
+        # The reply still goes out, the bad byte replaced, and says which row.
+        fresh.expect_log(r"AMX01302: table server, row id \d+: column user_name")
+    assert autoconfig(fresh, "user@example.com").status == 200

@@ -36,12 +36,17 @@ def test_a2enmod_enables_automx_and_dbd_and_configtest_passes(installed, tmp_pat
         shutil.copy(installed / "etc/apache2/mods-available" / f, confdir / "mods-available" / f)
     for f in ("automx.load", "automx.conf", "dbd.load"):
         (confdir / "mods-enabled" / f).unlink(missing_ok=True)
-    env = dict(os.environ, APACHE_CONFDIR=str(confdir))
+    # a2enmod keeps its enabled/disabled markers in APACHE_STATE_DIRECTORY
+    # (default /var/lib/apache2): a private one, or the system's markers
+    # would claim that the administrator enabled automx and dbd.
+    state = tmp_path / "state"
+    env = dict(os.environ, APACHE_CONFDIR=str(confdir), APACHE_STATE_DIRECTORY=str(state))
     p = subprocess.run(["a2enmod", "automx"], env=env, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "dbd" in p.stdout  # pulled in through "# Depends: dbd"
     for f in ("automx.load", "automx.conf", "dbd.load"):
         assert (confdir / "mods-enabled" / f).exists(), f
+    assert (state / "module/enabled_by_admin/automx").exists()
     # Point the copy at the module just installed, then let httpd judge it.
     load = confdir / "mods-available" / "automx.load"
     load.write_text(load.read_text().replace(

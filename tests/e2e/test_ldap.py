@@ -1,5 +1,6 @@
 """LDAP login and display names through mod_ldap, against a real slapd (SPEC §10)."""
 import plistlib
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -42,11 +43,12 @@ def rogue_directory(workdir, pki):
 
 
 def ldap_db(workdir, name, port, use_ssl=0, password=slapd_mod.BIND_PW,
-            search_filter="(mail={0})"):
+            search_filter="(mail={0})", host="127.0.0.1",
+            search_base="ou=mailusers," + slapd_mod.SUFFIX):
     return make_sqlite_db(workdir / name / "automx.db", SQL / "sample-data.sql", f"""
         INSERT INTO ldapserver (id, name, port, use_ssl, search_base, search_filter, attr_uid,
             attr_cn, bind_password, bind_user)
-        VALUES (2000, '127.0.0.1', {port}, {use_ssl}, 'ou=mailusers,{slapd_mod.SUFFIX}',
+        VALUES (2000, '{host}', {port}, {use_ssl}, '{search_base}',
             '{search_filter}', 'uid', 'cn', '{password}', '{slapd_mod.BIND_DN}');
         UPDATE domain SET ldapserver_id = 2000 WHERE name = 'example.com';
     """)
@@ -94,9 +96,27 @@ def test_uid_and_cn_in_every_protocol(ldap_httpd):
     assert mail["OutgoingMailServerUsername"] == "jdoe"
 
 
+def test_the_self_service_page_shows_the_uid(ldap_httpd):
+    r = ldap_httpd.get("/?emailaddress=johndoe%40example.com")
+    assert r.status == 200
+    names = re.findall(r'<td data-label="User name"><code>([^<]*)</code>', r.text)
+    assert names == ["jdoe", "jdoe", "jdoe", "(as for mail)"]   # IMAP, SMTP, CalDAV, CardDAV
+
+
 def test_values_from_the_directory_are_escaped(ldap_httpd):
     resp = autodiscover(ldap_httpd, "odd@example.com")
     assert resp.findtext(f"{{{OUTLOOK_NS}}}User/{{{OUTLOOK_NS}}}DisplayName") == "Tom & <Jerry>"
+
+
+def test_control_characters_from_the_directory_keep_replies_well_formed(ldap_httpd):
+    # cn is "Ctl\x01Name" (tests/e2e/slapd.py): U+FFFD in the reply, and
+    # the log names the ldapserver row and the attribute.
+    ldap_httpd.expect_log(r"AMX01303")
+    resp = autodiscover(ldap_httpd, "ctl@example.com")
+    assert resp.findtext(f"{{{OUTLOOK_NS}}}User/{{{OUTLOOK_NS}}}DisplayName") == "Ctl\ufffdName"
+    lines = [l for l in ldap_httpd.tagged_since_mark() if "AMX01303" in l]
+    assert len(lines) == 1 and "ldapserver id 2000" in lines[0] and "attribute cn" in lines[0]
+    assert username(ldap_httpd, "ctl@example.com") == "ctl"
 
 
 def test_domains_without_ldap_are_not_looked_up(ldap_httpd, directory):
@@ -183,15 +203,49 @@ def test_ldaps_refuses_a_certificate_the_ca_did_not_sign(private_httpd, workdir,
     assert r.status == 503
 
 
-@pytest.mark.parametrize("search_filter", ["(mail=*)", "(|(mail={0})(uid={0}))"])
-def test_filter_without_exactly_one_placeholder_is_a_data_error(private_httpd, workdir,
-                                                                directory, pki, search_filter):
+def test_every_placeholder_of_the_filter_is_replaced(private_httpd, workdir, directory, pki):
+    # Found only when both {0} became the address.
+    flt = "(&(objectClass=inetOrgPerson)(mail={0})(|(mail={0})(uid={0})))"
+    h = start(private_httpd, ldap_db(workdir, "ldap-twice", directory.port, search_filter=flt),
+              pki)
+    assert username(h, "johndoe@example.com") == "jdoe"
+    # Each is escaped: wildcards find nobody, and the database values stay.
+    assert username(h, "*@example.com") == "%EMAILADDRESS%"
+
+
+@pytest.mark.parametrize("search_filter", ["(mail=*)"])
+def test_filter_without_a_placeholder_is_a_data_error(private_httpd, workdir,
+                                                      directory, pki, search_filter):
     h = start(private_httpd, ldap_db(workdir, "ldap-badfilter-%d" % len(search_filter),
                                      directory.port, search_filter=search_filter), pki)
     h.expect_log(r"AMX00400|AMX00013: data error in table ldapserver, row id 2000")
     r = h.get("/mail/config-v1.1.xml?emailaddress=johndoe@example.com")
     assert r.status == 400, h.read_log_tail(5)
     assert any("ldapserver, row id 2000" in l for l in h.tagged_since_mark())
+
+
+def test_wrong_search_base_is_503_naming_the_row(private_httpd, workdir, directory, pki):
+    db = ldap_db(workdir, "ldap-nobase", directory.port,
+                 search_base="ou=nowhere," + slapd_mod.SUFFIX)
+    h = start(private_httpd, db, pki, extra="AutomxRetryAfter 7")
+    h.expect_log(r"AMX01301")
+    r = h.get("/mail/config-v1.1.xml?emailaddress=johndoe@example.com")
+    assert r.status == 503 and r.header("Retry-After") == "7"
+    lines = [l for l in h.tagged_since_mark() if "AMX01301" in l]
+    assert len(lines) == 1 and "ldapserver id 2000" in lines[0] and "ou=nowhere" in lines[0], lines
+    assert "[automx:error]" in lines[0]
+    # Not taken for "nobody there": no reply built from the database values.
+    r = h.get("/mail/config-v1.1.xml?emailaddress=nobody@example.com")
+    assert r.status == 503
+    # Domains without a directory are not affected.
+    assert h.get("/mail/config-v1.1.xml?emailaddress=x@example.net").status == 200
+
+
+def test_ipv6_literal_host(private_httpd, workdir, directory, pki):
+    if directory.port6 is None:
+        unavailable("no IPv6 loopback on this machine")
+    h = start(private_httpd, ldap_db(workdir, "ldap-v6", directory.port6, host="::1"), pki)
+    assert username(h, "johndoe@example.com") == "jdoe"
 
 
 def test_without_mod_ldap_it_is_503_with_advice(private_httpd, workdir, directory):

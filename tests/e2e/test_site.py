@@ -4,25 +4,28 @@ import re
 from harness import SQL, allow_httpd, make_sqlite_db
 
 
-def test_root_links_to_first_domain(httpd):
+def test_root_asks_for_the_address(httpd):
     r = httpd.get("/")
     assert r.status == 200
     assert r.header("Content-Type").startswith("text/html")
-    assert 'href="/mail/config-v1.1.xml?emailaddress=user@example.com"' in r.text
-    # The link works.
-    href = re.search(r'href="([^"]+)"', r.text).group(1)
-    assert httpd.get(href).status == 200
+    assert re.search(r'<form method="get" action="/">', r.text)
+    assert 'name="emailaddress"' in r.text
 
 
 def test_root_without_tables_points_to_initdb(private_httpd, workdir):
     db = workdir / "notables" / "automx.db"
     db.parent.mkdir(exist_ok=True)
     allow_httpd(db.parent)  # sqlite3 creates the empty file
-    private_httpd.start(dbdparams=str(db), extra="AutomxInitdbURL /setup/initdb/")
+    private_httpd.start(dbdparams=str(db), extra="AutomxInitdbURL /setup/initdb/",
+                        loglevel="info")
     r = private_httpd.get("/")
     assert r.status == 200
     assert "no automx tables" in r.text
     assert 'href="/setup/initdb/"' in r.text
+    # The database's own words go to the error log, not to any visitor.
+    assert "no such table" not in r.text and "domain" not in r.text, r.text
+    lines = private_httpd.tagged_since_mark()
+    assert len(lines) == 1 and "AMX00060" in lines[0] and "no such table" in lines[0], lines
 
 
 def test_root_with_empty_tables(private_httpd, workdir):
@@ -76,9 +79,28 @@ def test_configtest_names_bad_directive_arguments(private_httpd, sample_db):
                        ("AutomxRequestBodyLimit lots", "AutomxRequestBodyLimit"),
                        ("AutomxRequestBodyLimit 65537", "AutomxRequestBodyLimit"),
                        ("AutomxRequestBodyLimit 0", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 16x", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 1.5k", "AutomxRequestBodyLimit"),
+                       ("AutomxRequestBodyLimit 65k", "AutomxRequestBodyLimit"),
                        ("AutomxRetryAfter 0", "AutomxRetryAfter"),
+                       ("AutomxRetryAfter 30s", "AutomxRetryAfter"),
+                       ("AutomxRetryAfter 99999999999999999999", "AutomxRetryAfter"),
+                       ("AutomxCacheTTL 60s", "AutomxCacheTTL"),
+                       ("AutomxCacheTTL 4294967297", "AutomxCacheTTL"),
+                       ("AutomxCacheEntries 10x", "AutomxCacheEntries"),
+                       ("AutomxCacheEntries 4294967297", "AutomxCacheEntries"),
                        ("AutomxInitdbURL initdb", "AutomxInitdbURL"),
                        ("AutomxMobileconfigPasswords maybe", "AutomxMobileconfigPasswords")]:
         code, out = private_httpd.configtest(dbdparams=str(sample_db), extra=line)
         assert code != 0, line
         assert name in out, out
+
+
+def test_the_defaults_in_conf_automx_conf_are_valid(private_httpd, sample_db):
+    """Every commented directive of conf/automx.conf, uncommented, passes
+    the configuration test: the file documents values httpd takes."""
+    conf = (SQL.parent / "conf" / "automx.conf").read_text()
+    lines = [l.strip()[1:] for l in conf.splitlines() if l.strip().startswith("#Automx")]
+    assert len(lines) >= 4, lines
+    code, out = private_httpd.configtest(dbdparams=str(sample_db), extra="\n".join(lines))
+    assert code == 0, out

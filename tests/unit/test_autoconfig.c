@@ -54,6 +54,29 @@ static char *xpath(xmlDocPtr doc, const char *expr)
     return out;
 }
 
+static int unwritable(const char *s)
+{
+    return amx_xml_unwritable(s) >= 0;
+}
+
+/* The row of the first value a reply writes altered. */
+static void test_find_unwritable(void)
+{
+    amx_domain_data *d = sample();
+    amx_data_error err = { 0 };
+
+    CHECK(amx_domain_find(d, unwritable, &err) == 0);
+    APR_ARRAY_IDX(d->servers, 2, amx_server).user_name = "u\x01";
+    CHECK(amx_domain_find(d, unwritable, &err) == 1);
+    CHECK_STR(err.table, "server");
+    CHECK(err.id == 3);
+    CHECK_STR(err.column, "user_name");
+    APR_ARRAY_IDX(d->provider_domains, 1, const char *) = "ex\xff" "ample.net";
+    CHECK(amx_domain_find(d, unwritable, &err) == 1);
+    CHECK_STR(err.table, "provider");
+    CHECK(err.id == 1000);
+}
+
 static char *render(amx_domain_data *d, const amx_identity *id, amx_data_error *err)
 {
     amx_xml_membuf buf = { unit_pool, NULL, 0, 0 };
@@ -298,6 +321,7 @@ static void test_provider_id(void)
 
 void test_autoconfig(void)
 {
+    test_find_unwritable();
     test_document();
     test_authentication();
     test_hostname();

@@ -14,10 +14,57 @@ static amx_ad_status parse(const char *s, amx_ad_request *req)
     return amx_ad_parse(unit_pool, s, strlen(s), req);
 }
 
+/* A structured error handler some other code of the process installed. */
+static int foreign_errors;
+static void foreign_handler(void *ctx, xmlErrorPtr e)
+{
+    foreign_errors++;
+}
+
+/* Two addresses, two schemas or two requests: which one would be meant is
+ * anybody's guess, as with a repeated query parameter. */
+static void test_repeated_elements(void)
+{
+    amx_ad_request req;
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress><EMailAddress>x@y.z</EMailAddress>"),
+                &req) == AMX_AD_REPEATED);
+    CHECK(req.reason && strstr(req.reason, "EMailAddress"));
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>"
+                    "<AcceptableResponseSchema>" AMX_AD_OUTLOOK_NS "</AcceptableResponseSchema>"
+                    "<AcceptableResponseSchema>" AMX_AD_MOBILESYNC_NS "</AcceptableResponseSchema>"),
+                &req) == AMX_AD_REPEATED);
+    CHECK(parse("<Autodiscover xmlns=\"" AMX_AD_REQUEST_NS "\">"
+                "<Request><EMailAddress>a@b.c</EMailAddress></Request>"
+                "<Request><EMailAddress>x@y.z</EMailAddress></Request></Autodiscover>",
+                &req) == AMX_AD_REPEATED);
+    /* An element of another namespace is not a second address. */
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>"
+                    "<x:EMailAddress xmlns:x=\"urn:other\">x@y.z</x:EMailAddress>"), &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "a@b.c");
+}
+
+/* The parser reports its errors to its own handler, never to the
+ * thread's global one, which belongs to whoever set it. */
+static void test_own_error_handler(void)
+{
+    amx_ad_request req;
+    foreign_errors = 0;
+    xmlSetStructuredErrorFunc(NULL, foreign_handler);
+    CHECK(parse("<Autodiscover><unclosed></Autodiscover>", &req) == AMX_AD_MALFORMED);
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>") "<trailing/>", &req) == AMX_AD_MALFORMED);
+    CHECK(parse("<a xmlns:p=\"\"/>", &req) != AMX_AD_OK);
+    CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>"), &req) == AMX_AD_OK);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    CHECK(foreign_errors == 0);
+}
+
 void test_autodiscover(void)
 {
     amx_ad_request req;
     amx_ad_reader *rd;
+
+    test_repeated_elements();
+    test_own_error_handler();
     const char *whole = REQ("<EMailAddress> user@example.com\n</EMailAddress>"
                             "<AcceptableResponseSchema>" AMX_AD_OUTLOOK_NS
                             "</AcceptableResponseSchema>");

@@ -20,7 +20,14 @@ void test_ldap_filter(void)
 
     CHECK(amx_ldap_filter(unit_pool, "(mail=*)", "a@b", 3, &why) == NULL);
     CHECK_STR(why, "the search filter has no {0}");
-    CHECK(amx_ldap_filter(unit_pool, "(|(mail={0})(alias={0}))", "a@b", 3, &why) == NULL);
-    CHECK_STR(why, "the search filter has more than one {0}");
+    /* Every {0} is replaced, each escaped, as automx2 replaces them all. */
+    CHECK_STR(amx_ldap_filter(unit_pool, "(|(mail={0})(alias={0}))", "a@b", 3, &why),
+              "(|(mail=a@b)(alias=a@b))");
+    CHECK_STR(amx_ldap_filter(unit_pool, "(|(mail={0})(alias={0}))", "*)(x", 4, &why),
+              "(|(mail=\\2a\\29\\28x)(alias=\\2a\\29\\28x))");
+    CHECK_STR(amx_ldap_filter(unit_pool, "{0}{0}{0}", "{0}", 3, &why), "{0}{0}{0}");
+    CHECK_STR(amx_ldap_filter(unit_pool, "{0}", "a", 1, &why), "a");
+    CHECK_STR(amx_ldap_filter(unit_pool, "({0})({0}", "a", 1, &why), "(a)(a");
+    CHECK_STR(amx_ldap_filter(unit_pool, "{{0}}", "a", 1, &why), "{a}");
     CHECK(amx_ldap_filter(unit_pool, NULL, "a@b", 3, &why) == NULL);
 }

@@ -40,6 +40,18 @@ void test_seed(void)
         CHECK(s->domains == NULL);
     }
 
+    /* automx2's own test seed names its DAV entries; automx2 ignores the
+     * name there, so do we. */
+    err = parse("{\"version\": 2, \"provider\": \"P\", \"domains\": [{\"name\": \"a.b\"}],"
+                " \"servers\": [{\"type\": \"imap\", \"name\": \"i\"},"
+                " {\"name\": \"caldav\", \"type\": \"caldav\", \"url\": \"x\"}]}", &all);
+    CHECK(err == NULL);
+    if (err == NULL) {
+        s = &APR_ARRAY_IDX(APR_ARRAY_IDX(all, 0, amx_seed_provider).servers, 1, amx_seed_server);
+        CHECK(s->dav);
+        CHECK_STR(s->davserver.url, "x");
+    }
+
     err = parse("{\"version\": 2, \"provider\": \"P\", \"domains\": [{\"name\": \"a.b\","
                 " \"ldapserver_id\": 5}], \"ldapservers\": [{\"id\": 5, \"name\": \"l\","
                 " \"port\": 389, \"search_base\": \"o=x\"}], \"servers\": [{\"type\": \"smtp\","

@@ -1,6 +1,7 @@
 /* The replies' XML writer against libxml2's xmlTextWriter: the same random
  * documents must come out byte for byte the same from both. */
 #include <apr_strings.h>
+#include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 
 #include "unit.h"
@@ -10,14 +11,47 @@
 
 static const char *const names[] = {
     "a", "dict", "key", "string", "incomingServer", "Protocol", "x-y.z_1",
-    "0123456789012345678901234567890123456789012345678901234567890123", /* 64 */
+    "n123456789012345678901234567890123456789012345678901234567890123", /* 64 */
 };
 
+#define FFFD "\xef\xbf\xbd"
+
+/* Texts and, where XML cannot carry them as they are, what both writers
+ * must be given to agree: every C0 control but TAB, LF and CR, every byte
+ * that is not UTF-8 and every code point outside XML's Char production
+ * becomes U+FFFD, so that a reply stays well-formed whatever the database
+ * holds. */
 static const char *texts[] = {
     "", "plain", "Ham & Eggs <Ltd>", "\"quoted\" 'single'", "cr\rlf\ntab\t",
     "Ärger ☃ 𝄞", "%EMAILADDRESS%", "]]>", "&amp;", "a\x01" "b", "\xff\xfe broken",
+    "\x1f", "esc\x1b[0m & <", "del\x7f", "surrogate \xed\xa0\x80", "not a char \xef\xbf\xbe",
+    "overlong \xc0\xaf", "cut \xe2\x98", "\x0b\x0c", "ok \xf0\x9d\x84\x9e end",
     NULL, NULL, NULL, NULL, NULL,  /* long ones, made below */
 };
+static const char *const cleaned[] = {
+    [9] = "a" FFFD "b", [10] = FFFD FFFD " broken", [11] = FFFD, [12] = "esc" FFFD "[0m & <",
+    [14] = "surrogate " FFFD FFFD FFFD,  /* not UTF-8: one per byte */ [15] = "not a char " FFFD, [16] = "overlong " FFFD FFFD,
+    [17] = "cut " FFFD FFFD, [18] = FFFD FFFD,
+};
+
+/* What xmlTextWriter gets for TEXT. */
+static const char *clean(const char *text)
+{
+    size_t i;
+    for (i = 0; i < sizeof(cleaned) / sizeof(cleaned[0]); i++) {
+        if (text == texts[i] && cleaned[i])
+            return cleaned[i];
+    }
+    return text;
+}
+
+static unsigned index_of(const char *name)
+{
+    unsigned i;
+    for (i = 0; names[i] != name; i++)
+        ;
+    return i;
+}
 
 static unsigned long rng = 20261123;
 
@@ -42,6 +76,14 @@ static void make_long_texts(void)
     texts[n - 1] = apr_pstrcat(unit_pool, texts[n - 2], "&", texts[n - 3], NULL);
 }
 
+static int well_formed(const char *data, apr_size_t len)
+{
+    xmlDocPtr d = xmlReadMemory(data, (int)len, NULL, "UTF-8",
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlFreeDoc(d);
+    return d != NULL;
+}
+
 /* One random document through both writers; 1 when they agree. */
 static int same_document(int doc)
 {
@@ -51,6 +93,7 @@ static int same_document(int doc)
         xmlOutputBufferCreateIO((xmlOutputWriteCallback)amx_xml_membuf_write, NULL, &theirs, NULL));
     unsigned nnames = sizeof(names) / sizeof(names[0]), ntexts = sizeof(texts) / sizeof(texts[0]);
     int depth = 0, just_started = 0, steps = 1 + (int)pick(40), i, ok;
+    unsigned attributes = 0;  /* names used on the element just started */
 
     if (w == NULL || tw == NULL)
         return 0;
@@ -70,6 +113,7 @@ static int same_document(int doc)
                 xmlTextWriterStartElement(tw, BAD_CAST name);
                 depth++;
                 just_started = 1;
+                attributes = 0;
                 continue;
             }
             break;
@@ -83,7 +127,7 @@ static int same_document(int doc)
         case 2:
             amx_xml_element(w, name, text);
             if (text)
-                xmlTextWriterWriteElement(tw, BAD_CAST name, BAD_CAST text);
+                xmlTextWriterWriteElement(tw, BAD_CAST name, BAD_CAST clean(text));
             else {
                 xmlTextWriterStartElement(tw, BAD_CAST name);
                 xmlTextWriterEndElement(tw);
@@ -99,9 +143,11 @@ static int same_document(int doc)
             xmlTextWriterWriteFormatElement(tw, BAD_CAST name, "%ld", n);
             break;
         case 5:
-            if (text) {
+            /* Each name once per element, or no parser would take it. */
+            if (text && !(attributes & (1u << index_of(name)))) {
+                attributes |= 1u << index_of(name);
                 amx_xml_attribute(w, name, text);
-                xmlTextWriterWriteAttribute(tw, BAD_CAST name, BAD_CAST text);
+                xmlTextWriterWriteAttribute(tw, BAD_CAST name, BAD_CAST clean(text));
                 continue;  /* more attributes may follow */
             }
             break;
@@ -113,6 +159,11 @@ static int same_document(int doc)
     xmlTextWriterFlush(tw);
     xmlFreeTextWriter(tw);
     ok = ours.len == theirs.len && memcmp(ours.data, theirs.data, ours.len) == 0;
+    /* And the document is XML, whatever the texts held. */
+    if (!well_formed(ours.data, ours.len)) {
+        fprintf(stderr, "document %d is not well-formed XML\n", doc);
+        ok = 0;
+    }
     if (!ok) {
         apr_size_t at = 0, from;
         while (at < ours.len && at < theirs.len && ours.data[at] == theirs.data[at])
@@ -200,6 +251,18 @@ static int use_after_failure(amx_xml *w)
     return amx_xml_element(w, "ok", "t") == -1 && amx_xml_close(w) == -1 ? -1 : 1;
 }
 
+/* Text beside an attribute goes through the same cleaning as every other
+ * text: a control character there would make the whole reply ill-formed. */
+static int attribute_and_dirty_text(amx_xml *w)
+{
+    return amx_xml_element_attribute(w, "a", "k", "v\x01", "x\x01y & z");
+}
+
+static int attribute_and_no_text(amx_xml *w)
+{
+    return amx_xml_element_attribute(w, "a", "k", "v", NULL);
+}
+
 static int failing_write(void *ctx, const char *buf, int len)
 {
     return -1;
@@ -210,6 +273,25 @@ void test_xml(void)
     int rv;
 
     test_same_as_xmltextwriter();
+
+    CHECK(strcmp(write_doc(attribute_and_dirty_text, &rv),
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                 "<a k=\"v" FFFD "\">x" FFFD "y &amp; z</a>\n") == 0 && rv == 0);
+    CHECK(strcmp(write_doc(attribute_and_no_text, &rv),
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a k=\"v\"></a>\n") == 0
+          && rv == 0);
+
+    /* Where the first byte XML cannot carry is, for the callers' logs. */
+    CHECK(amx_xml_unwritable(NULL) == -1);
+    CHECK(amx_xml_unwritable("") == -1);
+    CHECK(amx_xml_unwritable("Ham & Eggs <Ltd>\t\r\n\x7f") == -1);
+    CHECK(amx_xml_unwritable("\xc3\x84rger \xe2\x98\x83 \xf0\x9d\x84\x9e") == -1);
+    CHECK(amx_xml_unwritable("ab\x01") == 2);
+    CHECK(amx_xml_unwritable("\xc0\xaf") == 0);
+    CHECK(amx_xml_unwritable("x\xed\xa0\x80") == 1);
+    CHECK(amx_xml_unwritable("x\xef\xbf\xbe") == 1);
+    CHECK(amx_xml_unwritable("x\xf4\x90\x80\x80") == 1);
+    CHECK(amx_xml_unwritable("cut\xe2\x98") == 3);
 
     CHECK_STR(write_doc(plist_doctype, &rv),
               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -24,6 +24,11 @@ int main(void)
     test_seed();
     test_ldap_filter();
     test_xml();
+    test_site_page();
+    test_qr();
+    test_dns();
+    test_pacc();
+    test_number();
     test_metrics();
 
     apr_pool_destroy(unit_pool);
