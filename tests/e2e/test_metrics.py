@@ -118,3 +118,56 @@ def test_without_mod_status_and_with_metrics_off(private_httpd, sample_db):
     assert h.get(AC).status == 200
     code, out = h.configtest(dbdparams=str(sample_db), extra="<VirtualHost *:1>\nAutomxMetrics Off\n</VirtualHost>")
     assert code != 0 and "AutomxMetrics" in out
+
+
+def test_a_prometheus_server_scrapes_the_counters(private_httpd, sample_db, workdir):
+    prometheus = shutil.which("prometheus")
+    if prometheus is None:
+        pytest.skip("prometheus (Debian package prometheus) is not installed")
+    h = private_httpd
+    h.start(dbdparams=str(sample_db), extra=PREFORK, mpm="prefork")
+    for _ in range(3):
+        assert h.get(AC).status == 200
+    assert h.get("/nowhere").status == 404
+    time.sleep(0.3)
+    d = workdir / "prometheus"
+    d.mkdir()
+    (d / "prometheus.yml").write_text(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: automx\n"
+        f"    metrics_path: /metrics\n    static_configs:\n      - targets: ['127.0.0.1:{h.port}']\n")
+    port = harness_free_port()
+    proc = subprocess.Popen([prometheus, f"--config.file={d}/prometheus.yml",
+                             f"--storage.tsdb.path={d}/data", f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        want = {'automx_requests_total{endpoint="autoconfig",code="200"}': "3",
+                'automx_requests_total{endpoint="none",code="404"}': "1",
+                "automx_db_query_duration_seconds_count": "3"}
+        got = {}
+        deadline = time.time() + 30
+        while time.time() < deadline and got != want:
+            time.sleep(0.5)
+            for q, v in want.items():
+                got[q] = query(port, q)
+        assert got == want
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def harness_free_port():
+    from harness import free_port
+    return free_port()
+
+
+def query(port, q):
+    import json
+    import urllib.parse
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/query?query="
+                                    + urllib.parse.quote(q), timeout=5) as r:
+            res = json.load(r)["data"]["result"]
+    except OSError:
+        return None
+    return res[0]["value"][1] if len(res) == 1 else None
