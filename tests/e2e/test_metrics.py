@@ -171,3 +171,38 @@ def query(port, q):
     except OSError:
         return None
     return res[0]["value"][1] if len(res) == 1 else None
+
+
+def test_cache_and_503_by_cause(private_httpd, sample_db, workdir):
+    h = private_httpd
+    vhost = f"""
+<VirtualHost 127.0.0.1:{h.port}>
+    ServerName down.test
+    DBDriver sqlite3
+    DBDParams {workdir}/nothing-here/automx.db
+</VirtualHost>
+<VirtualHost 127.0.0.1:{h.port}>
+    ServerName localhost
+    DBDriver sqlite3
+    DBDParams {sample_db}
+    AutomxCacheTTL 60
+</VirtualHost>
+"""
+    h.start(dbdparams=str(sample_db), extra=PREFORK + vhost, mpm="prefork")
+    h.expect_log(r"\[dbd:|AMX00030")
+    r = h.get(AC, host="down.test")
+    assert r.status == 503 and r.header("Retry-After") == "30"
+    conn = __import__("http.client").client.HTTPConnection("127.0.0.1", h.port, timeout=10)
+    for _ in range(3):   # one connection, so one process and its cache
+        conn.request("GET", AC, headers={"Host": "localhost"})
+        resp = conn.getresponse()
+        assert resp.status == 200
+        resp.read()
+    conn.close()
+    t = metrics(h)
+    assert sample(t, 'automx_unavailable_total{cause="database_connection"}') == "1"
+    assert sample(t, 'automx_unavailable_total{cause="other"}') == "0"
+    assert sample(t, 'automx_requests_total{endpoint="autoconfig",code="503"}') == "1"
+    assert sample(t, "automx_cache_misses_total") == "1"
+    assert sample(t, "automx_cache_hits_total") == "2"
+    assert h.get(AC, host="localhost").status == 200
