@@ -34,26 +34,27 @@ typedef struct {
     int subpaths;          /* also PATH/anything */
     apr_int64_t methods;
     amx_serve_fn serve;
+    amx_endpoint endpoint; /* what the counters file it under */
 } amx_route;
 
 /* Everything handler "automx" answers. automx-initdb is deliberately not
  * here: writing must be mapped on purpose. */
 static const amx_route site_routes[] = {
-    { "/", 0, 0, METHOD(M_GET), amx_serve_site },
-    { "/mail/config-v1.1.xml", 0, 0, METHOD(M_GET), amx_serve_autoconfig },
-    { "/.well-known/autoconfig/mail/config-v1.1.xml", 0, 0, METHOD(M_GET), amx_serve_autoconfig },
-    { "/autodiscover/autodiscover.xml", 1, 0, METHOD(M_POST), amx_serve_autodiscover_xml },
-    { "/autodiscover/autodiscover.json", 1, 1, METHOD(M_GET), amx_serve_autodiscover_json },
-    { "/mobileconfig", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
-    { "/mobileconfig/", 0, 0, METHOD(M_GET), amx_serve_mobileconfig },
-    { "/.well-known/user-agent-configuration.json", 0, 0, METHOD(M_GET), amx_serve_pacc },
+    { "/", 0, 0, METHOD(M_GET), amx_serve_site, AMX_EP_SITE },
+    { "/mail/config-v1.1.xml", 0, 0, METHOD(M_GET), amx_serve_autoconfig, AMX_EP_AUTOCONFIG },
+    { "/.well-known/autoconfig/mail/config-v1.1.xml", 0, 0, METHOD(M_GET), amx_serve_autoconfig, AMX_EP_AUTOCONFIG },
+    { "/autodiscover/autodiscover.xml", 1, 0, METHOD(M_POST), amx_serve_autodiscover_xml, AMX_EP_AUTODISCOVER_XML },
+    { "/autodiscover/autodiscover.json", 1, 1, METHOD(M_GET), amx_serve_autodiscover_json, AMX_EP_AUTODISCOVER_JSON },
+    { "/mobileconfig", 0, 0, METHOD(M_GET), amx_serve_mobileconfig, AMX_EP_MOBILECONFIG },
+    { "/mobileconfig/", 0, 0, METHOD(M_GET), amx_serve_mobileconfig, AMX_EP_MOBILECONFIG },
+    { "/.well-known/user-agent-configuration.json", 0, 0, METHOD(M_GET), amx_serve_pacc, AMX_EP_PACC },
     { NULL }
 };
 
-static const amx_route autoconfig_route = { NULL, 0, 0, METHOD(M_GET), amx_serve_autoconfig };
-static const amx_route mobileconfig_route = { NULL, 0, 0, METHOD(M_GET), amx_serve_mobileconfig };
+static const amx_route autoconfig_route = { NULL, 0, 0, METHOD(M_GET), amx_serve_autoconfig, AMX_EP_AUTOCONFIG };
+static const amx_route mobileconfig_route = { NULL, 0, 0, METHOD(M_GET), amx_serve_mobileconfig, AMX_EP_MOBILECONFIG };
 static const amx_route initdb_route = {
-    NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST) | METHOD(M_DELETE), amx_serve_initdb
+    NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST) | METHOD(M_DELETE), amx_serve_initdb, AMX_EP_INITDB
 };
 
 /* automx-autodiscover at any Location: POST is the XML protocol, GET the
@@ -64,7 +65,7 @@ static int serve_autodiscover_any(request_rec *r, const amx_dir_conf *conf)
                                       : amx_serve_autodiscover_json(r, conf);
 }
 static const amx_route autodiscover_route = {
-    NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST), serve_autodiscover_any
+    NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST), serve_autodiscover_any, AMX_EP_AUTODISCOVER_XML
 };
 
 static int path_matches(const amx_route *rt, const char *uri)
@@ -103,7 +104,9 @@ static int serve_route(request_rec *r, const amx_route *rt)
 {
     const amx_dir_conf *conf = amx_config_of(r);
 
-    amx_metrics_route(r, rt->serve);
+    /* automx-autodiscover answers both: POST is XML, GET the JSON one. */
+    amx_metrics_route(r, rt->serve == serve_autodiscover_any && r->method_number != M_POST
+                             ? AMX_EP_AUTODISCOVER_JSON : rt->endpoint);
     /* httpd builds the Allow header of a 405 from these. */
     r->allowed = rt->methods | METHOD(M_OPTIONS);
     r->allowed_methods->method_mask |= r->allowed;
@@ -129,7 +132,7 @@ static int automx_handler(request_rec *r)
     if (strcmp(r->handler, "automx") == 0) {
         rt = find_route(r->uri);
         if (rt == NULL) {
-            amx_metrics_route(r, NULL);
+            amx_metrics_route(r, AMX_EP_NONE);
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                           "AMX00003: no automx endpoint at %s", r->uri);
             return HTTP_NOT_FOUND;

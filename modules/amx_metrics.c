@@ -19,7 +19,6 @@
 #include "apr_strings.h"
 #include "mod_status.h"
 
-#include "mod_automx.h"
 #include "amx_metrics.h"
 
 APLOG_USE_MODULE(automx);
@@ -71,29 +70,10 @@ static metrics_note *note_of(request_rec *r)
     return n;
 }
 
-void amx_metrics_route(request_rec *r, amx_serve_fn serve)
+void amx_metrics_route(request_rec *r, amx_endpoint e)
 {
-    amx_endpoint e;
-
-    if (my_slot == NULL)
-        return;
-    if (serve == NULL)
-        e = AMX_EP_NONE;
-    else if (serve == amx_serve_autoconfig)
-        e = AMX_EP_AUTOCONFIG;
-    else if (serve == amx_serve_autodiscover_xml)
-        e = AMX_EP_AUTODISCOVER_XML;
-    else if (serve == amx_serve_autodiscover_json)
-        e = AMX_EP_AUTODISCOVER_JSON;
-    else if (serve == amx_serve_mobileconfig)
-        e = AMX_EP_MOBILECONFIG;
-    else if (serve == amx_serve_site)
-        e = AMX_EP_SITE;
-    else if (serve == amx_serve_initdb)
-        e = AMX_EP_INITDB;
-    else  /* automx-autodiscover at a Location of its own: POST is XML, GET JSON */
-        e = r->method_number == M_POST ? AMX_EP_AUTODISCOVER_XML : AMX_EP_AUTODISCOVER_JSON;
-    note_of(r)->endpoint = e;
+    if (my_slot != NULL)
+        note_of(r)->endpoint = e;
 }
 
 void amx_metrics_unavailable(request_rec *r, amx_cause cause)

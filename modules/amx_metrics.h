@@ -9,7 +9,6 @@
 #include "httpd.h"
 #include "http_config.h"
 
-#include "mod_automx.h"
 #include "amx_metrics_format.h"
 
 /* The hooks: counters made in post_config, a slot taken in child_init,
@@ -19,10 +18,9 @@ void amx_metrics_register_hooks(apr_pool_t *p);
 /* AutomxMetrics On|Off (server-wide). */
 const char *amx_metrics_set_enabled(cmd_parms *cmd, void *dummy, int on);
 
-/* R is answered by SERVE (NULL: handler automx has no endpoint at the
- * path); log_transaction counts it under that endpoint and its final
- * status. */
-void amx_metrics_route(request_rec *r, amx_serve_fn serve);
+/* R is answered by endpoint E (AMX_EP_NONE: handler automx has none at
+ * the path); log_transaction counts it under E and its final status. */
+void amx_metrics_route(request_rec *r, amx_endpoint e);
 
 /* Where a 503 is decided: why. The last cause given for R is counted if
  * R's final status is 503. */

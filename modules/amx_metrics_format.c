@@ -23,12 +23,12 @@ static const char *const bucket_le[AMX_METRICS_BUCKETS] = {
 
 static const char *const endpoint_names[AMX_EP_COUNT] = {
     "autoconfig", "autodiscover-xml", "autodiscover-json", "mobileconfig", "site",
-    "initdb", "none"
+    "initdb", "pacc", "none"
 };
 /* mod_status's ?auto keys are one word each. */
 static const char *const endpoint_keys[AMX_EP_COUNT] = {
     "Autoconfig", "AutodiscoverXML", "AutodiscoverJSON", "Mobileconfig", "Site",
-    "Initdb", "NoEndpoint"
+    "Initdb", "PACC", "NoEndpoint"
 };
 static const char *const cause_names[AMX_CAUSES] = {
     "database_connection", "database_query", "database_data", "ldap_module",

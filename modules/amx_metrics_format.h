@@ -19,6 +19,7 @@ typedef enum {
     AMX_EP_MOBILECONFIG,
     AMX_EP_SITE,
     AMX_EP_INITDB,
+    AMX_EP_PACC,
     AMX_EP_NONE,
     AMX_EP_COUNT
 } amx_endpoint;

@@ -91,6 +91,13 @@ def test_counters_summed_over_processes(private_httpd, sample_db):
     t = metrics(h)
     assert sample(t, 'automx_requests_total{endpoint="autoconfig",code="200"}') == "6"
     assert sample(t, "automx_db_query_duration_seconds_count") == "8"
+    # PACC is an endpoint of its own, not Autodiscover's.
+    status = h.get("/.well-known/user-agent-configuration.json",
+                   host="ua-auto-config.example.com").status
+    time.sleep(0.3)
+    after = metrics(h)
+    assert sample(after, f'automx_requests_total{{endpoint="pacc",code="{status}"}}') == "1"
+    assert sample(after, 'automx_requests_total{endpoint="autodiscover-json",code="%d"}' % status) is None
 
 
 def test_mod_status_section(private_httpd, sample_db):
