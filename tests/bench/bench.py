@@ -321,17 +321,25 @@ def main():
             htdocs_src = work / "httpd-sqlite" / "htdocs"
             ir = {}
             autoconfig = f"/mail/config-v1.1.xml?emailaddress={ADDRESS}"
+            # The same two requests with AutomxMetrics Off: what the counters
+            # cost a request.
             for name, path, extra in (("static", "/static/autoconfig.xml", ""),
                                       ("autoconfig", autoconfig, ""),
-                                      ("autoconfig-cached", autoconfig, "AutomxCacheTTL 60")):
+                                      ("autoconfig-cached", autoconfig, "AutomxCacheTTL 60"),
+                                      ("autoconfig-nometrics", autoconfig, "AutomxMetrics Off"),
+                                      ("autoconfig-cached-nometrics", autoconfig,
+                                       "AutomxCacheTTL 60\nAutomxMetrics Off")):
                 root = work / f"cg-{name}"
                 shutil.copytree(htdocs_src, root / "cg-0" / "htdocs")
                 shutil.copytree(htdocs_src, root / f"cg-{args.callgrind_requests}" / "htdocs")
                 ir[name] = callgrind_instructions(root, db, path, args.callgrind_requests,
                                                   STATIC_CONF + extra)
-                print(f"  {name:<18}{ir[name]:>12.0f} instructions/request")
+                print(f"  {name:<28}{ir[name]:>12.0f} instructions/request")
             for name in ("autoconfig", "autoconfig-cached"):
                 print(f"  ratio {name}/static: {ir[name] / ir['static']:.2f}")
+                off = ir[name + "-nometrics"]
+                print(f"  counters' cost, {name}: {ir[name] - off:+.0f} instructions "
+                      f"({(ir[name] - off) / off * 100:+.2f} %)")
     finally:
         if pg:
             pg.destroy()
