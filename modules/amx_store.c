@@ -689,6 +689,17 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
     return rv;
 }
 
+const void *amx_store_kept(request_rec *r, const amx_domain_data *d, amx_kept_kind kind,
+                           apr_size_t *len)
+{
+    return NULL;
+}
+
+void amx_store_keep(request_rec *r, const amx_domain_data *d, amx_kept_kind kind,
+                    const void *data, apr_size_t len)
+{
+}
+
 /* The A-label form of NAME, ASCII lower case, no trailing dot: what two
  * spellings of one domain have in common. NAME itself when it is not a
  * valid internationalised name. */

@@ -31,6 +31,27 @@ ap_dbd_t *amx_store_acquire(request_rec *r);
  * HTTP_SERVICE_UNAVAILABLE when the database failed (all but 204 logged). */
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
 
+/* Bytes of a reply kept beside a cached domain, made once per generation
+ * of the cache by the first request that needs them: a reply, or what a
+ * handler needs to make one quickly (a template). */
+typedef enum {
+    AMX_KEPT_AUTOCONFIG,
+    AMX_KEPT_AUTODISCOVER,
+    AMX_KEPT_AUTODISCOVER_JSON,
+    AMX_KEPT_MOBILECONFIG,
+    AMX_KEPT_KINDS
+} amx_kept_kind;
+
+/* The bytes kept for D under KIND, valid until R's pool is destroyed;
+ * NULL when D did not come from the cache or nothing is kept yet. */
+const void *amx_store_kept(request_rec *r, const amx_domain_data *d, amx_kept_kind kind,
+                           apr_size_t *len);
+
+/* Keeps a copy of the LEN bytes at DATA beside D under KIND when D came
+ * from the cache (else, or when some are kept already, does nothing). */
+void amx_store_keep(request_rec *r, const amx_domain_data *d, amx_kept_kind kind,
+                    const void *data, apr_size_t len);
+
 /* The name of the domain with the lowest id. Returns OK with *NAME set (NULL
  * when there is none), or HTTP_SERVICE_UNAVAILABLE with *ERROR saying why
  * (NULL when there is no connection at all). */
