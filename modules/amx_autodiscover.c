@@ -5,12 +5,14 @@
  * No DTD is loaded, no entity substituted, nothing fetched from a network;
  * beyond that, any DOCTYPE stops the parser at once: a real Outlook
  * request never has one, and it is the door for entity expansion and
- * external entities. Nesting is bounded by libxml2's default depth limit
- * (XML_PARSE_HUGE stays off); the size by the caller's body limit.
+ * external entities. Nesting is bounded as libxml2 bounds a tree
+ * without XML_PARSE_HUGE (257 levels), the size by the caller's body limit.
  */
 #include <apr_strings.h>
+#include <pthread.h>
 #include <string.h>
 #include <libxml/parser.h>
+#include <libxml/dict.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
 
@@ -18,36 +20,116 @@
 #include "amx_placeholder.h"
 #include "amx_xml.h"
 
+/* The text of one element, as it arrives in pieces. */
+typedef struct {
+    char *data;
+    apr_size_t len, cap;
+} text_buf;
+
+/* Deepest nesting taken: what libxml2's tree builder took (its
+ * xmlParserMaxDepth of 256 is checked before it adds a level). */
+#define MAX_DEPTH 257
+
+/* Which element's text is being collected. */
+typedef enum { TEXT_NONE = 0, TEXT_ADDRESS, TEXT_SCHEMA } text_kind;
+
+/* The request is read by SAX callbacks, not from a tree: a document tree
+ * of a 400-byte request, built and freed, cost more than the rest of a
+ * cached reply. What they record is what the old tree walk looked at. */
 struct amx_ad_reader {
     apr_pool_t *pool;
     xmlParserCtxtPtr ctxt;
-    xmlSAXHandler sax;
     apr_size_t bytes;
     int had_dtd;
     int failed;
     const char *first_error;  /* libxml2's first complaint, for the log */
+    int depth;                /* elements open */
+    int root_seen;            /* a root element started */
+    int root_ok;              /* it is Autodiscover in the request namespace */
+    int in_request;           /* inside a Request child of that root */
+    int requests, addresses, schemas;
+    text_kind collecting;
+    int collect_depth;        /* depth of the element whose text is collected */
+    text_buf address, schema;
 };
+
+/* ---- one parser context per thread ------------------------------------------
+ * Creating and freeing a parser context (its dictionary, stacks, buffers)
+ * cost about as much as parsing the request. A thread keeps the one it
+ * used last and resets it for the next request. Its dictionary keeps the
+ * names it has seen, so a context that has seen many (requests full of
+ * invented element names) is freed rather than kept. */
+#define SPARE_DICT_MAX 200
+
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static pthread_key_t spare_key;
+static int spare_ok;
+
+static void free_spare(void *ctxt)
+{
+    xmlFreeParserCtxt(ctxt);
+}
+
+static void make_spare_key(void)
+{
+    spare_ok = pthread_key_create(&spare_key, free_spare) == 0;
+}
+
+/* The thread's spare context, reset; NULL when it has none. A second
+ * reader open on the same thread at once makes its own. */
+static xmlParserCtxtPtr take_spare(void)
+{
+    xmlParserCtxtPtr ctxt;
+
+    pthread_once(&spare_once, make_spare_key);
+    if (!spare_ok || (ctxt = pthread_getspecific(spare_key)) == NULL)
+        return NULL;
+    pthread_setspecific(spare_key, NULL);
+    if (xmlCtxtResetPush(ctxt, NULL, 0, NULL, NULL) != 0) {
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    return ctxt;
+}
+
+static void give_back(xmlParserCtxtPtr ctxt)
+{
+    if (ctxt->myDoc)
+        xmlFreeDoc(ctxt->myDoc);
+    ctxt->myDoc = NULL;
+    ctxt->_private = NULL;
+    if (spare_ok && ctxt->dict && xmlDictSize(ctxt->dict) <= SPARE_DICT_MAX
+        && pthread_getspecific(spare_key) == NULL
+        && pthread_setspecific(spare_key, ctxt) == 0)
+        return;
+    xmlFreeParserCtxt(ctxt);
+}
 
 static apr_status_t free_reader(void *data)
 {
     amx_ad_reader *rd = data;
     if (rd->ctxt) {
-        if (rd->ctxt->myDoc)
-            xmlFreeDoc(rd->ctxt->myDoc);
-        rd->ctxt->myDoc = NULL;
-        xmlFreeParserCtxt(rd->ctxt);
+        give_back(rd->ctxt);
         rd->ctxt = NULL;
     }
     return APR_SUCCESS;
 }
 
+/* ---- SAX callbacks ------------------------------------------------------------ */
+
+static amx_ad_reader *reader_of(void *ctx)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    return ctxt ? ctxt->_private : NULL;
+}
+
 static void refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *external_id,
                        const xmlChar *system_id)
 {
-    xmlParserCtxtPtr ctxt = ctx;
-    amx_ad_reader *rd = ctxt->_private;
-    rd->had_dtd = 1;
-    xmlStopParser(ctxt);
+    amx_ad_reader *rd = reader_of(ctx);
+    if (rd)
+        rd->had_dtd = 1;
+    xmlStopParser(ctx);
 }
 
 /* Parse errors are reported through the status; nothing goes to stderr. */
@@ -62,8 +144,7 @@ static void quiet(void *ctx, const char *msg, ...)
  * kept for the log. */
 static void record_error(void *ctx, xmlErrorPtr e)
 {
-    xmlParserCtxtPtr ctxt = ctx;
-    amx_ad_reader *rd = ctxt ? ctxt->_private : NULL;
+    amx_ad_reader *rd = reader_of(ctx);
     char *m, *end;
     if (rd == NULL || rd->first_error || e == NULL || e->message == NULL)
         return;
@@ -73,18 +154,118 @@ static void record_error(void *ctx, xmlErrorPtr e)
     rd->first_error = m;
 }
 
+static int in_ns(const xmlChar *name, const xmlChar *uri, const char *want)
+{
+    return uri && strcmp((const char *)name, want) == 0
+        && strcmp((const char *)uri, AMX_AD_REQUEST_NS) == 0;
+}
+
+static void start_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
+                          const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                          int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    amx_ad_reader *rd = reader_of(ctx);
+
+    if (rd == NULL)
+        return;
+    /* libxml2 limits nesting only where it builds a tree: the same limit,
+     * kept here. */
+    if (++rd->depth > MAX_DEPTH) {
+        rd->failed = 1;
+        xmlStopParser(ctx);
+        return;
+    }
+    if (rd->depth == 1) {
+        rd->root_seen = 1;
+        rd->root_ok = in_ns(name, uri, "Autodiscover");
+    }
+    else if (rd->depth == 2 && rd->root_ok) {
+        rd->in_request = in_ns(name, uri, "Request");
+        rd->requests += rd->in_request;
+    }
+    else if (rd->depth == 3 && rd->in_request && rd->collecting == TEXT_NONE) {
+        /* The text of the first; a second one makes the request invalid. */
+        if (in_ns(name, uri, "EMailAddress") && rd->addresses++ == 0)
+            rd->collecting = TEXT_ADDRESS;
+        else if (in_ns(name, uri, "AcceptableResponseSchema") && rd->schemas++ == 0)
+            rd->collecting = TEXT_SCHEMA;
+        if (rd->collecting)
+            rd->collect_depth = rd->depth;
+    }
+}
+
+static void end_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
+                        const xmlChar *uri)
+{
+    amx_ad_reader *rd = reader_of(ctx);
+
+    if (rd == NULL)
+        return;
+    if (rd->collecting && rd->depth == rd->collect_depth)
+        rd->collecting = TEXT_NONE;
+    if (rd->depth == 2)
+        rd->in_request = 0;
+    rd->depth--;
+}
+
+/* All text below the element, as xmlNodeGetContent() gave it: character
+ * data, CDATA sections, character and predefined entity references. */
+static void characters(void *ctx, const xmlChar *ch, int len)
+{
+    amx_ad_reader *rd = reader_of(ctx);
+    text_buf *t;
+
+    if (rd == NULL || rd->collecting == TEXT_NONE || len <= 0)
+        return;
+    t = rd->collecting == TEXT_ADDRESS ? &rd->address : &rd->schema;
+    if (t->len + (apr_size_t)len + 1 > t->cap) {
+        /* The body limit bounds the text. */
+        apr_size_t cap = t->cap ? 2 * t->cap : 256;
+        char *data;
+        while (cap < t->len + (apr_size_t)len + 1)
+            cap *= 2;
+        data = apr_palloc(rd->pool, cap);
+        if (t->len)
+            memcpy(data, t->data, t->len);
+        t->data = data;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, ch, (apr_size_t)len);
+    t->len += (apr_size_t)len;
+    t->data[t->len] = '\0';
+}
+
+static void make_sax(xmlSAXHandler *sax)
+{
+    xmlSAXVersion(sax, 2);
+    /* No document: nothing is built. */
+    sax->startDocument = NULL;
+    sax->endDocument = NULL;
+    sax->startElementNs = start_element;
+    sax->endElementNs = end_element;
+    sax->characters = characters;
+    sax->ignorableWhitespace = characters;
+    sax->cdataBlock = NULL;   /* XML_PARSE_NOCDATA: CDATA arrives as characters */
+    sax->comment = NULL;
+    sax->processingInstruction = NULL;
+    sax->internalSubset = refuse_dtd;
+    sax->externalSubset = refuse_dtd;
+    sax->error = quiet;
+    sax->warning = quiet;
+    sax->serror = record_error;
+}
+
 amx_ad_reader *amx_ad_reader_create(apr_pool_t *p)
 {
     amx_ad_reader *rd = apr_pcalloc(p, sizeof(*rd));
 
     rd->pool = p;
-    xmlSAXVersion(&rd->sax, 2);
-    rd->sax.internalSubset = refuse_dtd;
-    rd->sax.externalSubset = refuse_dtd;
-    rd->sax.error = quiet;
-    rd->sax.warning = quiet;
-    rd->sax.serror = record_error;
-    rd->ctxt = xmlCreatePushParserCtxt(&rd->sax, NULL, NULL, 0, NULL);
+    rd->ctxt = take_spare();
+    if (rd->ctxt == NULL) {
+        xmlSAXHandler sax;
+        make_sax(&sax);
+        rd->ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
+    }
     if (rd->ctxt == NULL) {
         rd->failed = 1;
         return rd;
@@ -114,46 +295,17 @@ int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
     return 0;
 }
 
-/* The child element of PARENT called NAME in namespace NS; NULL with
- * *REPEATED set when there are several, as a request with two addresses
- * means either. */
-static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *ns, int *repeated)
+/* T in P, white space around it removed. */
+static const char *trimmed(apr_pool_t *p, const text_buf *t, apr_size_t *len)
 {
-    xmlNodePtr n, found = NULL;
-    for (n = parent->children; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0
-            && n->ns && xmlStrcmp(n->ns->href, BAD_CAST ns) == 0) {
-            if (found) {
-                *repeated = 1;
-                return NULL;
-            }
-            found = n;
-        }
-    }
-    return found;
-}
+    const char *s = t->data ? t->data : "", *e = s + t->len;
 
-/* The text of NODE in P, white space around it removed. */
-static const char *text(apr_pool_t *p, xmlNodePtr node, apr_size_t *len)
-{
-    xmlChar *c = xmlNodeGetContent(node);
-    const char *s, *e;
-    char *out;
-
-    if (c == NULL) {
-        *len = 0;
-        return "";
-    }
-    s = (const char *)c;
-    e = s + strlen(s);
     while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
         s++;
     while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
         e--;
-    out = apr_pstrmemdup(p, s, (apr_size_t)(e - s));
     *len = (apr_size_t)(e - s);
-    xmlFree(c);
-    return out;
+    return apr_pstrmemdup(p, s, *len);
 }
 
 static amx_ad_status fail(amx_ad_request *out, amx_ad_status st, const char *reason)
@@ -164,17 +316,13 @@ static amx_ad_status fail(amx_ad_request *out, amx_ad_status st, const char *rea
 
 amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
 {
-    xmlDocPtr doc;
-    xmlNodePtr root, req, addr, schema;
-    int repeated = 0;
-
     memset(out, 0, sizeof(*out));
     if (rd->had_dtd)
         return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");
     if (rd->bytes == 0)
         return fail(out, AMX_AD_EMPTY, "empty body");
     if (rd->ctxt == NULL || rd->failed || xmlParseChunk(rd->ctxt, NULL, 0, 1) != 0
-        || !rd->ctxt->wellFormed || rd->ctxt->myDoc == NULL) {
+        || !rd->ctxt->wellFormed || !rd->root_seen) {
         if (rd->had_dtd)
             return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");
         return fail(out, AMX_AD_MALFORMED,
@@ -182,29 +330,23 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
                                                   rd->first_error, NULL)
                                     : "not well-formed XML");
     }
-    doc = rd->ctxt->myDoc;
-    root = xmlDocGetRootElement(doc);
-    if (root == NULL || xmlStrcmp(root->name, BAD_CAST "Autodiscover") != 0
-        || root->ns == NULL || xmlStrcmp(root->ns->href, BAD_CAST AMX_AD_REQUEST_NS) != 0)
+    if (!rd->root_ok)
         return fail(out, AMX_AD_NAMESPACE,
                     "the root is not Autodiscover in the Outlook request namespace");
-    req = child(root, "Request", AMX_AD_REQUEST_NS, &repeated);
-    if (repeated)
+    if (rd->requests > 1)
         return fail(out, AMX_AD_REPEATED, "more than one Request element");
-    if (req == NULL)
+    if (rd->requests == 0)
         return fail(out, AMX_AD_NAMESPACE, "no Request element in the request namespace");
-    addr = child(req, "EMailAddress", AMX_AD_REQUEST_NS, &repeated);
-    if (repeated)
+    if (rd->addresses > 1)
         return fail(out, AMX_AD_REPEATED, "more than one EMailAddress element");
-    if (addr == NULL)
+    if (rd->addresses == 0)
         return fail(out, AMX_AD_NO_ADDRESS, "no EMailAddress element");
-    out->address = text(rd->pool, addr, &out->address_len);
-    schema = child(req, "AcceptableResponseSchema", AMX_AD_REQUEST_NS, &repeated);
-    if (repeated)
+    out->address = trimmed(rd->pool, &rd->address, &out->address_len);
+    if (rd->schemas > 1)
         return fail(out, AMX_AD_REPEATED, "more than one AcceptableResponseSchema element");
-    if (schema) {
+    if (rd->schemas) {
         apr_size_t len;
-        out->schema = text(rd->pool, schema, &len);
+        out->schema = trimmed(rd->pool, &rd->schema, &len);
         if (len == 0 || strcmp(out->schema, AMX_AD_OUTLOOK_NS) == 0)
             out->schema_kind = AMX_AD_SCHEMA_OUTLOOK;
         else if (strcmp(out->schema, AMX_AD_MOBILESYNC_NS) == 0)

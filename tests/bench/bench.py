@@ -145,10 +145,13 @@ def measure(httpd, url, args, lua=None):
     return r
 
 
+def autodiscover_body():
+    return AUTODISCOVER_LUA.read_text().split("[[", 1)[1].rsplit("]]", 1)[0].encode()
+
+
 def fetch(httpd, target):
     if target.method == "POST":
-        body = AUTODISCOVER_LUA.read_text().split("[[", 1)[1].rsplit("]]", 1)[0].encode()
-        return httpd.request("POST", target.path, body=body,
+        return httpd.request("POST", target.path, body=autodiscover_body(),
                              headers={"Content-Type": "text/xml; charset=utf-8"})
     return httpd.get(target.path)
 
@@ -167,6 +170,8 @@ def bench_server(label, httpd, args, results):
         if httpd.get(f"/static/{t.static_name}").body != r.body:
             raise SystemExit("static twin differs")
         live.append(t)
+    if args.no_wrk:
+        return
     base = f"http://127.0.0.1:{httpd.port}"
     # Warm-up: connections, caches, page cache.
     for t in live:
@@ -213,7 +218,7 @@ def print_results(results):
               f"{m['non2xx'] + s['non2xx']:>8}{m['sockerr'] + s['sockerr']:>9}")
 
 
-def callgrind_instructions(root, db, path, requests, extra):
+def callgrind_instructions(root, db, path, requests, extra, method="GET", body=None):
     """Instructions httpd -X spends on REQUESTS requests of PATH, startup excluded."""
     totals = []
     for n in (0, requests):
@@ -235,8 +240,9 @@ def callgrind_instructions(root, db, path, requests, extra):
             except OSError:
                 time.sleep(0.2)
         conn = http.client.HTTPConnection("127.0.0.1", h.port, timeout=60)
+        headers = {"Content-Type": "text/xml; charset=utf-8"} if body else {}
         for _ in range(n):
-            conn.request("GET", path)
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             resp.read()
             assert resp.status == 200, resp.status
@@ -250,6 +256,44 @@ def callgrind_instructions(root, db, path, requests, extra):
             raise SystemExit(f"no callgrind totals in {out}: {text[-500:]!r}\n" + h.read_log_tail())
         totals.append(int(m.group(1)))
     return (totals[1] - totals[0]) / requests
+
+
+def callgrind_all(work, db, args, setups):
+    """Instructions per request of every reply next to its static twin, on
+    SQLite: with the shipped defaults and with each extra setting; for
+    Autoconfig also without the counters, which gives their cost."""
+    print(f"\ncallgrind, httpd -X, {args.callgrind_requests} requests each:")
+    htdocs_src = work / "httpd-sqlite" / "htdocs"
+    runs = []
+    for t in TARGETS:
+        if not (htdocs_src / "static" / t.static_name).exists():
+            continue
+        runs.append((t, "static", f"/static/{t.static_name}", ""))
+        for label, driver, _params, extra in setups:
+            if driver == "sqlite3":
+                runs.append((t, label, t.path, extra))
+        if t.name == "autoconfig":
+            # The same request with AutomxMetrics Off: what the counters cost.
+            runs.append((t, "nometrics", t.path, "AutomxMetrics Off"))
+    ir = {}
+    for t, label, path, extra in runs:
+        name = f"{t.name}-{label}"
+        root = work / f"cg-{name}"
+        shutil.copytree(htdocs_src, root / "cg-0" / "htdocs")
+        shutil.copytree(htdocs_src, root / f"cg-{args.callgrind_requests}" / "htdocs")
+        post = label != "static" and t.method == "POST"
+        ir[(t.name, label)] = callgrind_instructions(
+            root, db, path, args.callgrind_requests, STATIC_CONF + extra,
+            method="POST" if post else "GET", body=autodiscover_body() if post else None)
+        ratio = ""
+        if label != "static" and (t.name, "static") in ir:
+            ratio = f"{ir[(t.name, label)] / ir[(t.name, 'static')]:>8.2f}x static"
+        print(f"  {name:<34}{ir[(t.name, label)]:>12.0f} instructions/request{ratio}",
+              flush=True)
+    if ("autoconfig", "nometrics") in ir and ("autoconfig", "sqlite") in ir:
+        on, off = ir[("autoconfig", "sqlite")], ir[("autoconfig", "nometrics")]
+        print(f"  counters' cost, autoconfig: {on - off:+.0f} instructions "
+              f"({(on - off) / off * 100:+.2f} %)")
 
 
 def main():
@@ -271,7 +315,18 @@ def main():
     ap.add_argument("--scale", action="store_true",
                     help="add the synthetic dataset (100,000 domains, 1,000 providers) and "
                          "measure Autoconfig for random domains of it")
+    ap.add_argument("--no-wrk", action="store_true",
+                    help="skip the wrk runs: only callgrind (the static twins are still made)")
+    ap.add_argument("--targets", default="",
+                    help="comma-separated replies to measure (default: all), e.g. "
+                         "autodiscover,mobileconfig")
     args = ap.parse_args()
+    if args.targets:
+        wanted = args.targets.split(",")
+        unknown = set(wanted) - {t.name for t in TARGETS}
+        if unknown:
+            ap.error(f"unknown targets: {', '.join(sorted(unknown))}")
+        TARGETS[:] = [t for t in TARGETS if t.name in wanted]
 
     work = Path(tempfile.mkdtemp(prefix="automx-bench-"))
     work.chmod(0o755)
@@ -315,31 +370,10 @@ def main():
                 bench_server(label, h, args, results)
             finally:
                 h.stop()
-        print_results(results)
+        if results:
+            print_results(results)
         if args.callgrind_requests:
-            print(f"\ncallgrind, httpd -X, {args.callgrind_requests} requests each:")
-            htdocs_src = work / "httpd-sqlite" / "htdocs"
-            ir = {}
-            autoconfig = f"/mail/config-v1.1.xml?emailaddress={ADDRESS}"
-            # The same two requests with AutomxMetrics Off: what the counters
-            # cost a request.
-            for name, path, extra in (("static", "/static/autoconfig.xml", ""),
-                                      ("autoconfig", autoconfig, ""),
-                                      ("autoconfig-cached", autoconfig, "AutomxCacheTTL 60"),
-                                      ("autoconfig-nometrics", autoconfig, "AutomxMetrics Off"),
-                                      ("autoconfig-cached-nometrics", autoconfig,
-                                       "AutomxCacheTTL 60\nAutomxMetrics Off")):
-                root = work / f"cg-{name}"
-                shutil.copytree(htdocs_src, root / "cg-0" / "htdocs")
-                shutil.copytree(htdocs_src, root / f"cg-{args.callgrind_requests}" / "htdocs")
-                ir[name] = callgrind_instructions(root, db, path, args.callgrind_requests,
-                                                  STATIC_CONF + extra)
-                print(f"  {name:<28}{ir[name]:>12.0f} instructions/request")
-            for name in ("autoconfig", "autoconfig-cached"):
-                print(f"  ratio {name}/static: {ir[name] / ir['static']:.2f}")
-                off = ir[name + "-nometrics"]
-                print(f"  counters' cost, {name}: {ir[name] - off:+.0f} instructions "
-                      f"({(ir[name] - off) / off * 100:+.2f} %)")
+            callgrind_all(work, db, args, setups)
     finally:
         if pg:
             pg.destroy()

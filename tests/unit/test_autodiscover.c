@@ -58,6 +58,83 @@ static void test_own_error_handler(void)
     CHECK(foreign_errors == 0);
 }
 
+/* A thread reuses its parser context: what one request did must not
+ * reach the next, and two readers open at once each have their own. */
+static void test_reused_context(void)
+{
+    amx_ad_request req;
+    amx_ad_reader *a, *b;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        CHECK(parse("<!DOCTYPE x [<!ENTITY e \"a@b.c\">]>" REQ("<EMailAddress>&e;</EMailAddress>"),
+                    &req) == AMX_AD_DTD);
+        CHECK(parse(REQ("<EMailAddress>a@b.c</EMailAddress>"), &req) == AMX_AD_OK);
+        CHECK_STR(req.address, "a@b.c");
+        CHECK(parse("<Autodiscover", &req) == AMX_AD_MALFORMED);
+        CHECK(parse(REQ("<EMailAddress>&undefined;</EMailAddress>"), &req) == AMX_AD_MALFORMED);
+        CHECK(parse(REQ("<EMailAddress>x@y.z</EMailAddress>"), &req) == AMX_AD_OK);
+        CHECK_STR(req.address, "x@y.z");
+    }
+    a = amx_ad_reader_create(unit_pool);
+    b = amx_ad_reader_create(unit_pool);
+    amx_ad_reader_feed(a, REQ("<EMailAddress>a@a.a"), strlen(REQ("<EMailAddress>a@a.a")) - 20);
+    amx_ad_reader_feed(b, REQ("<EMailAddress>b@b.b</EMailAddress>"),
+                       strlen(REQ("<EMailAddress>b@b.b</EMailAddress>")));
+    amx_ad_reader_feed(a, "</EMailAddress></Request></Autodiscover>" + 0, 0);
+    CHECK(amx_ad_reader_finish(b, &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "b@b.b");
+    CHECK(amx_ad_reader_finish(a, &req) == AMX_AD_MALFORMED);
+    /* Many invented names: the context that learnt them is not kept, and
+     * the next request still parses. */
+    for (i = 0; i < 300; i++) {
+        char *doc = apr_psprintf(unit_pool, "<Autodiscover xmlns=\"%s\"><Request><n%d/>"
+                                 "<EMailAddress>a@b.c</EMailAddress></Request></Autodiscover>",
+                                 AMX_AD_REQUEST_NS, i);
+        CHECK(parse(doc, &req) == AMX_AD_OK);
+    }
+    CHECK_STR(req.address, "a@b.c");
+}
+
+/* The text is all the text below the element, as the tree's
+ * xmlNodeGetContent() gave it. */
+static void test_text(void)
+{
+    amx_ad_request req;
+    CHECK(parse(REQ("<EMailAddress>a<x>b<y>c</y></x>@d.e</EMailAddress>"), &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "abc@d.e");
+    CHECK(parse(REQ("<EMailAddress><![CDATA[a&b]]>@c.d<!-- no -->&#x41;</EMailAddress>"), &req)
+          == AMX_AD_OK);
+    CHECK_STR(req.address, "a&b@c.dA");
+    CHECK(parse(REQ("<EMailAddress></EMailAddress>"), &req) == AMX_AD_OK);
+    CHECK(req.address_len == 0);
+    /* Only a child of Request counts. */
+    CHECK(parse(REQ("<x><EMailAddress>a@b.c</EMailAddress></x>"), &req) == AMX_AD_NO_ADDRESS);
+    CHECK(parse("<Autodiscover xmlns=\"" AMX_AD_REQUEST_NS "\"><EMailAddress>a@b.c</EMailAddress>"
+                "</Autodiscover>", &req) == AMX_AD_NAMESPACE);
+}
+
+/* 257 levels are taken, 258 not, as libxml2 took them when it built a
+ * tree. */
+static void test_depth(void)
+{
+    amx_ad_request req;
+    int levels;
+    for (levels = 257; levels <= 258; levels++) {
+        apr_size_t i, n = (apr_size_t)levels - 2;
+        char *doc = apr_palloc(unit_pool, n * 9 + 300), *w = doc;
+        w += sprintf(w, "<Autodiscover xmlns=\"%s\"><Request>", AMX_AD_REQUEST_NS);
+        w += sprintf(w, "<EMailAddress>a@b.c</EMailAddress>");
+        for (i = 0; i < n; i++)
+            w += sprintf(w, "<a>");
+        for (i = 0; i < n; i++)
+            w += sprintf(w, "</a>");
+        w += sprintf(w, "<z/></Request></Autodiscover>");
+        CHECK(amx_ad_parse(unit_pool, doc, (apr_size_t)(w - doc), &req)
+              == (levels == 257 ? AMX_AD_OK : AMX_AD_MALFORMED));
+    }
+}
+
 void test_autodiscover(void)
 {
     amx_ad_request req;
@@ -65,6 +142,9 @@ void test_autodiscover(void)
 
     test_repeated_elements();
     test_own_error_handler();
+    test_reused_context();
+    test_text();
+    test_depth();
     const char *whole = REQ("<EMailAddress> user@example.com\n</EMailAddress>"
                             "<AcceptableResponseSchema>" AMX_AD_OUTLOOK_NS
                             "</AcceptableResponseSchema>");
