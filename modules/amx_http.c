@@ -7,6 +7,8 @@
 
 #include "amx_http.h"
 #include "amx_query.h"
+#include "amx_store.h"
+#include "amx_template.h"
 #include "amx_xml.h"
 
 APLOG_USE_MODULE(automx);
@@ -199,4 +201,72 @@ void amx_http_log_unwritable(request_rec *r, const amx_domain_data *d)
                       "AMX01302: table %s, row id %ld: column %s holds characters XML "
                       "cannot carry (control characters or bytes that are not UTF-8), "
                       "written as U+FFFD: \"%s\"", err.table, err.id, err.column, err.value);
+}
+
+int amx_http_unwritable(const amx_domain_data *d)
+{
+    amx_data_error err;
+    return amx_domain_find(d, unwritable, &err);
+}
+
+static int has_marker(const char *s)
+{
+    return amx_tpl_has_marker(s);
+}
+
+int amx_http_templatable(const amx_domain_data *d)
+{
+    amx_data_error err;
+    return !amx_domain_find(d, has_marker, &err);
+}
+
+const char *amx_http_kept(request_rec *r, const amx_domain_data *d, int kind,
+                          amx_http_template *t)
+{
+    apr_size_t len;
+    const char *kept = amx_store_kept(r, d, (amx_kept_kind)kind, &len);
+
+    if (kept == NULL || amx_tpl_unpack(kept, len, &t->flags, t->strings, &t->n, &t->tpl,
+                                       &t->tpl_len) != 0)
+        return NULL;
+    if (t->flags & AMX_HTTP_TPL_UNWRITABLE)
+        amx_http_log_unwritable(r, d);
+    return kept;
+}
+
+const char *amx_http_keep(request_rec *r, const amx_domain_data *d, int kind,
+                          const char *const *strings, int n, const char *tpl,
+                          apr_size_t tpl_len, amx_http_template *t)
+{
+    apr_size_t len;
+    unsigned flags = amx_http_unwritable(d) ? AMX_HTTP_TPL_UNWRITABLE : 0;
+    const char *kept = amx_tpl_pack(r->pool, flags, strings, n, tpl, tpl_len, &len);
+
+    if (kept == NULL || amx_tpl_unpack(kept, len, &t->flags, t->strings, &t->n, &t->tpl,
+                                       &t->tpl_len) != 0)
+        return NULL;
+    amx_store_keep(r, d, (amx_kept_kind)kind, kept, len);
+    return kept;
+}
+
+int amx_http_send_template(request_rec *r, const char *tpl, apr_size_t len,
+                           const amx_address *addr, const amx_tpl_str *slots, int nslots)
+{
+    amx_tpl_str parts[3];
+    const char *body;
+    apr_size_t body_len;
+    amx_http_out out;
+
+    parts[0].data = amx_xml_text(r->pool, addr->address, &parts[0].len);
+    parts[1].data = amx_xml_text(r->pool, addr->local, &parts[1].len);
+    parts[2].data = amx_xml_text(r->pool, addr->domain, &parts[2].len);
+    if (parts[0].data == NULL || parts[1].data == NULL || parts[2].data == NULL
+        || (body = amx_tpl_fill(r->pool, tpl, len, parts, slots, nslots, &body_len)) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "AMX02100: could not complete the reply from its template");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    amx_http_out_init(&out, r);
+    amx_http_out_write(&out, body, (int)body_len);
+    return amx_http_out_finish(&out);
 }

@@ -9,6 +9,7 @@
 #include "amx_idn.h"
 #include "amx_mobileconfig.h"
 #include "amx_placeholder.h"
+#include "amx_template.h"
 #include "amx_xml.h"
 
 /* The namespace of this module's name-based UUIDs (itself a v4 UUID). */
@@ -120,6 +121,19 @@ const char *amx_mc_filename(apr_pool_t *p, const char *domain)
     return f;
 }
 
+int amx_mc_templatable(apr_pool_t *p, const amx_domain_data *d)
+{
+    static const amx_address probe = { "a@b", "a", "b" };
+    int i;
+
+    for (i = 0; i < d->davservers->nelts; i++) {
+        const char *url = APR_ARRAY_IDX(d->davservers, i, amx_davserver).url;
+        if (strcmp(amx_placeholder_expand(p, url, &probe), url) != 0)
+            return 0;
+    }
+    return d->davservers->nelts + 2 <= AMX_TPL_MAX_SLOTS;
+}
+
 /* ---- plist primitives ------------------------------------------------------ */
 
 static int key(amx_xml *w, const char *k)
@@ -145,13 +159,24 @@ static int kv_bool(amx_xml *w, const char *k, int v)
 /* The keys every payload has; ROLE makes identifier and UUID. Apple's
  * schemas (CommonPayloadKeys, TopLevel) define PayloadOrganization for
  * the profile and for each payload: ORGANIZATION, the provider's name. */
-static int payload_keys(amx_xml *w, apr_pool_t *p, const amx_address *addr,
+static int payload_keys(amx_xml *w, apr_pool_t *p, const amx_mc_request *req,
                         const char *type, const char *role, const char *what,
                         const char *display, const char *description,
                         const char *organization)
 {
-    const char *uuid = amx_mc_uuid(p, addr->address,
-                                   what ? apr_pstrcat(p, role, " ", what, NULL) : role);
+    const char *name = what ? apr_pstrcat(p, role, " ", what, NULL) : role;
+    const char *uuid;
+
+    if (req->uuid_names) {
+        /* A template: a slot, completed per request from NAME. */
+        if (req->uuid_names->nelts >= AMX_TPL_MAX_SLOTS)
+            return -1;
+        uuid = apr_psprintf(p, AMX_TPL_SLOT "%c", 'A' + req->uuid_names->nelts);
+        APR_ARRAY_PUSH(req->uuid_names, const char *) = name;
+    }
+    else {
+        uuid = amx_mc_uuid(p, req->addr->address, name);
+    }
     if (kv_string(w, "PayloadDescription", description) < 0
         || kv_string(w, "PayloadDisplayName", display) < 0
         || kv_string(w, "PayloadIdentifier",
@@ -218,7 +243,7 @@ static int mail_payload(amx_xml *w, apr_pool_t *p, const char *provider,
     if (req->password && kv_string(w, "OutgoingPassword", req->password) < 0)
         return -1;
     if (kv_bool(w, "OutgoingPasswordSameAsIncomingPassword", 1) < 0
-        || payload_keys(w, p, req->addr, "com.apple.mail.managed", "mail", NULL,
+        || payload_keys(w, p, req, "com.apple.mail.managed", "mail", NULL,
                         provider, apr_pstrcat(p, "Mail account ", req->addr->address, NULL),
                         provider) < 0)
         return -1;
@@ -273,7 +298,7 @@ static int dav_payload(amx_xml *w, apr_pool_t *p, const char *provider,
         return -1;
     /* The role names the server by its URL, not its row id, so that the
      * identifiers survive a re-import of the database. */
-    if (payload_keys(w, p, req->addr, k->payload_type, k->role, url, description,
+    if (payload_keys(w, p, req, k->payload_type, k->role, url, description,
                      apr_pstrcat(p, k->name, " account ", req->addr->address, NULL),
                      provider) < 0)
         return -1;
@@ -301,7 +326,7 @@ int amx_mobileconfig_write(amx_xml *w, apr_pool_t *p, const amx_domain_data *d,
             return -1;
     }
     if (amx_xml_end(w) < 0 /* array */
-        || payload_keys(w, p, req->addr, "Configuration", "profile", NULL, provider,
+        || payload_keys(w, p, req, "Configuration", "profile", NULL, provider,
                         apr_pstrcat(p, "Mail settings for ", req->addr->address, NULL),
                         provider) < 0
         /* No PayloadRemovalDisallowed: Apple's schema gives it to

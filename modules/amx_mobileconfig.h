@@ -35,7 +35,15 @@ typedef struct {
     const char *account_name;   /* LDAP cn, else the name parameter; may be NULL */
     const char *password;       /* NULL unless passwords are allowed and given */
     const amx_identity *id;
+    /* NULL, or for a template (amx_template.h): each UUID written as slot
+     * N, and the name it is made from (amx_mc_uuid's ROLE) appended here
+     * as string N. */
+    apr_array_header_t *uuid_names;
 } amx_mc_request;
+
+/* 1 when D's profile can be a template: no DAV URL with a placeholder
+ * (its host, port and the UUID's name are taken from the expanded URL). */
+int amx_mc_templatable(apr_pool_t *p, const amx_domain_data *d);
 
 /* Writes the whole plist. D must have passed amx_domain_check(), SERVERS
  * amx_mc_choose() and both servers' authentication amx_mc_authentication().

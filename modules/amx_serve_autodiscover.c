@@ -17,6 +17,7 @@
 #include "amx_query.h"
 #include "amx_seed.h"
 #include "amx_store.h"
+#include "amx_template.h"
 #include "amx_xml.h"
 
 APLOG_USE_MODULE(automx);
@@ -91,9 +92,33 @@ static int write_outlook(amx_xml *w, void *ctxv)
     return amx_autodiscover_write(w, c->r->pool, c->d, c->id, c->addr);
 }
 
+static int send_template(request_rec *r, const amx_http_template *t, const amx_address *addr)
+{
+    ap_set_content_type(r, "application/xml; charset=utf-8");
+    return amx_http_send_template(r, t->tpl, t->tpl_len, addr, NULL, 0);
+}
+
 static int write_mobilesync(amx_xml *w, void *address)
 {
     return amx_autodiscover_write_mobilesync_error(w, address);
+}
+
+/* The Outlook reply of D as a template (amx_template.h), kept beside D
+ * when it is cached; NULL when it cannot be one. */
+static const char *make_template(request_rec *r, const amx_domain_data *d,
+                                 amx_http_template *t)
+{
+    static const amx_address marker = { AMX_TPL_ADDRESS, AMX_TPL_LOCAL, AMX_TPL_DOMAIN };
+    amx_xml_membuf buf = { r->pool, NULL, 0, 0 };
+    amx_xml *w;
+
+    if (!amx_http_templatable(d))
+        return NULL;
+    w = amx_xml_open(r->pool, amx_xml_membuf_write, &buf);
+    if (w == NULL || amx_autodiscover_write(w, r->pool, d, NULL, &marker) != 0
+        || amx_xml_close(w) != 0)
+        return NULL;
+    return amx_http_keep(r, d, AMX_KEPT_AUTODISCOVER, NULL, 0, buf.data, buf.len, t);
 }
 
 int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
@@ -106,6 +131,7 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     amx_domain_data *d;
     amx_data_error err;
     amx_identity id;
+    amx_http_template t;
     outlook_ctx oc;
     int rv;
 
@@ -149,7 +175,13 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     amx_address_rebase(r->pool, addr, d->name);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
+    /* Without LDAP the reply depends on the address only where its parts
+     * are written: a template made once per cached domain serves it. */
+    if (d->ldap == NULL && amx_http_kept(r, d, AMX_KEPT_AUTODISCOVER, &t) != NULL)
+        return send_template(r, &t, addr);
     amx_http_log_unwritable(r, d);
+    if (d->ldap == NULL && make_template(r, d, &t) != NULL)
+        return send_template(r, &t, addr);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);
     oc.r = r;

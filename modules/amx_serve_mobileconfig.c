@@ -12,6 +12,7 @@
 #include "amx_query.h"
 #include "amx_sign.h"
 #include "amx_store.h"
+#include "amx_template.h"
 #include "amx_xml.h"
 
 APLOG_USE_MODULE(automx);
@@ -71,6 +72,42 @@ static int send_signed(request_rec *r, const amx_dir_conf *conf, const char *dat
     return amx_http_out_finish(&out);
 }
 
+/* The profile of D without a name or password as a template whose slots
+ * are its UUIDs, kept beside D when it is cached with the names they are
+ * made from; NULL when it cannot be one. */
+static const char *make_template(request_rec *r, const amx_domain_data *d,
+                                 const amx_mc_servers *servers, amx_http_template *t)
+{
+    static const amx_address marker = { AMX_TPL_ADDRESS, AMX_TPL_LOCAL, AMX_TPL_DOMAIN };
+    static const amx_identity none = { NULL, NULL };
+    amx_xml_membuf buf = { r->pool, NULL, 0, 0 };
+    amx_mc_request req = { &marker, NULL, NULL, &none, NULL };
+    amx_xml *w;
+
+    if (!amx_http_templatable(d) || !amx_mc_templatable(r->pool, d))
+        return NULL;
+    req.uuid_names = apr_array_make(r->pool, 4, sizeof(const char *));
+    w = amx_xml_open(r->pool, amx_xml_membuf_write, &buf);
+    if (w == NULL || amx_mobileconfig_write(w, r->pool, d, servers, &req) != 0
+        || amx_xml_close(w) != 0)
+        return NULL;
+    return amx_http_keep(r, d, AMX_KEPT_MOBILECONFIG, (const char *const *)req.uuid_names->elts,
+                         req.uuid_names->nelts, buf.data, buf.len, t);
+}
+
+/* The profile from template T, completed with the address and its UUIDs. */
+static int send_template(request_rec *r, const amx_http_template *t, const amx_address *addr)
+{
+    amx_tpl_str uuids[AMX_TPL_MAX_SLOTS];
+    int i;
+
+    for (i = 0; i < t->n; i++) {
+        uuids[i].data = amx_mc_uuid(r->pool, addr->address, t->strings[i]);
+        uuids[i].len = 36;
+    }
+    return amx_http_send_template(r, t->tpl, t->tpl_len, addr, uuids, t->n);
+}
+
 int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
 {
     amx_address *addr;
@@ -81,7 +118,9 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     amx_mc_request req;
     const char *name, *password, *why;
     amx_xml *w;
-    int rv;
+    amx_http_template t;
+    const char *kept;
+    int rv, template;
 
     if ((rv = amx_http_query_address(r, "emailaddress", 0, &addr)) != OK)
         return rv;
@@ -110,7 +149,13 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     amx_address_rebase(r->pool, addr, d->name);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
-    amx_http_log_unwritable(r, d);
+    /* A profile without LDAP, name, password or signature depends on the
+     * address only where its parts and UUIDs are written: a template made
+     * once per cached domain serves it. */
+    template = d->ldap == NULL && name == NULL && password == NULL && conf->signer == NULL;
+    kept = template ? amx_http_kept(r, d, AMX_KEPT_MOBILECONFIG, &t) : NULL;
+    if (kept == NULL)
+        amx_http_log_unwritable(r, d);
     if ((why = amx_mc_choose(d, &servers)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX00203: no Mobileconfig for domain \"%s\" (id %ld): %s",
@@ -131,6 +176,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     req.account_name = id.cn ? id.cn : name;
     req.password = password;
     req.id = &id;
+    req.uuid_names = NULL;
     ap_set_content_type(r, "application/x-apple-aspen-config");
     apr_table_setn(r->headers_out, "Content-Disposition",
                    apr_psprintf(r->pool, "attachment; filename=\"%s\"",
@@ -153,6 +199,8 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     }
     if (r->header_only)
         return OK;
+    if (template && (kept || make_template(r, d, &servers, &t)))
+        return send_template(r, &t, addr);
     {
         amx_http_out out;
         amx_http_out_init(&out, r);

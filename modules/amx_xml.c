@@ -158,7 +158,7 @@ long amx_xml_unwritable(const char *s)
  * with U+FFFD in its place: one per byte that is not UTF-8 or is a C0
  * control, one per character outside XML's Char production. The caller
  * that knows where the text came from logs it (amx_xml_unwritable). */
-static const char *writable(amx_xml *w, const char *text)
+static const char *writable_in(apr_pool_t *pool, const char *text)
 {
     long at = amx_xml_unwritable(text);
     const unsigned char *c;
@@ -167,7 +167,7 @@ static const char *writable(amx_xml *w, const char *text)
     if (at < 0)
         return text;
     /* Each byte becomes at most the three of U+FFFD. */
-    out = o = apr_palloc(w->pool, 3 * strlen(text) + 1);
+    out = o = apr_palloc(pool, 3 * strlen(text) + 1);
     memcpy(o, text, (size_t)at);
     o += at;
     for (c = (const unsigned char *)text + at; *c; ) {
@@ -187,6 +187,11 @@ static const char *writable(amx_xml *w, const char *text)
     }
     *o = '\0';
     return out;
+}
+
+static const char *writable(amx_xml *w, const char *text)
+{
+    return writable_in(w->pool, text);
 }
 
 /* The characters xmlTextWriter escapes in element text. */
@@ -233,6 +238,27 @@ static int write_attribute_value(amx_xml *w, const char *value)
     rv = write_bytes(w, (const char *)xmlBufferContent(buf), (apr_size_t)xmlBufferLength(buf));
     xmlBufferFree(buf);
     return rv;
+}
+
+const char *amx_xml_text(apr_pool_t *p, const char *text, apr_size_t *len)
+{
+    xmlChar *escaped;
+    const char *out;
+    apr_size_t plain;
+
+    text = writable_in(p, text);
+    plain = strcspn(text, TEXT_SPECIALS);
+    if (text[plain] == '\0') {
+        *len = plain;
+        return text;
+    }
+    escaped = xmlEncodeSpecialChars(NULL, BAD_CAST text);
+    if (escaped == NULL)
+        return NULL;
+    *len = strlen((const char *)escaped);
+    out = apr_pstrmemdup(p, (const char *)escaped, *len);
+    xmlFree(escaped);
+    return out;
 }
 
 static int valid_name(const char *name, apr_size_t *len)

@@ -68,6 +68,12 @@ int amx_xml_close(amx_xml *w);
  * where S came from and log it. */
 long amx_xml_unwritable(const char *s);
 
+/* TEXT as amx_xml_element() writes it (what XML cannot carry replaced,
+ * then escaped), in P, its length in *LEN; NULL if libxml2 fails. Text
+ * cut into pieces at character boundaries comes out as the concatenation
+ * of its pieces: that is what lets a reply be written once with stand-ins
+ * and completed later (amx_template.h). */
+const char *amx_xml_text(apr_pool_t *p, const char *text, apr_size_t *len);
 
 /* A write callback collecting into a growing memory buffer. */
 typedef struct {

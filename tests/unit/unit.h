@@ -32,6 +32,7 @@ void test_mobileconfig(void);
 void test_seed(void);
 void test_ldap_filter(void);
 void test_xml(void);
+void test_template(void);
 void test_site_page(void);
 void test_qr(void);
 void test_dns(void);

@@ -24,6 +24,7 @@ int main(void)
     test_seed();
     test_ldap_filter();
     test_xml();
+    test_template();
     test_site_page();
     test_qr();
     test_dns();
