@@ -33,7 +33,11 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
 
 /* Bytes of a reply kept beside a cached domain, made once per generation
  * of the cache by the first request that needs them: a reply, or what a
- * handler needs to make one quickly (a template). */
+ * handler needs to make one quickly (a template). They are shared by
+ * every domain of the provider that has the same servers and DAV servers
+ * (a provider's hundred domains keep one copy), so they must not depend
+ * on the domain's own name or id (d->name, d->id), nor on the request:
+ * what does goes into the reply per request. */
 typedef enum {
     AMX_KEPT_AUTOCONFIG,
     AMX_KEPT_AUTODISCOVER,
