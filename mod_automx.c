@@ -218,7 +218,7 @@ static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void automx_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    apr_status_t rv = amx_store_child_init(pchild, cache_generation,
+    apr_status_t rv = amx_store_child_init(pchild, s, cache_generation,
                                            amx_config_cache_entries());
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,

@@ -26,7 +26,9 @@ void *amx_config_create_dir(apr_pool_t *p, char *dir)
     c->request_body_max = 0;
     c->initdb_url = NULL;
     c->retry_after = 0;
+    c->cache = -1;
     c->cache_ttl = -1;
+    c->cache_stale_if_error = -1;
     return c;
 }
 
@@ -44,7 +46,11 @@ void *amx_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
         ? add->request_body_max : base->request_body_max;
     c->initdb_url = add->initdb_url ? add->initdb_url : base->initdb_url;
     c->retry_after = add->retry_after ? add->retry_after : base->retry_after;
+    c->cache = add->cache != -1 ? add->cache : base->cache;
+    c->cache_check = add->cache_check ? add->cache_check : base->cache_check;
     c->cache_ttl = add->cache_ttl != -1 ? add->cache_ttl : base->cache_ttl;
+    c->cache_stale_if_error = add->cache_stale_if_error != -1
+        ? add->cache_stale_if_error : base->cache_stale_if_error;
     c->sign_set = add->sign_set || base->sign_set;
     c->signer = add->sign_set ? add->signer : base->signer;
     c->public_host = add->public_host ? add->public_host : base->public_host;
@@ -90,9 +96,24 @@ int amx_conf_retry_after(const amx_dir_conf *c)
     return c->retry_after ? c->retry_after : AMX_DEFAULT_RETRY_AFTER;
 }
 
+int amx_conf_cache(const amx_dir_conf *c)
+{
+    return c->cache != 0 && c->cache_ttl != 0;
+}
+
+int amx_conf_cache_check(const amx_dir_conf *c)
+{
+    return c->cache_check ? c->cache_check : AMX_DEFAULT_CACHE_CHECK;
+}
+
 int amx_conf_cache_ttl(const amx_dir_conf *c)
 {
-    return c->cache_ttl > 0 ? c->cache_ttl : 0;
+    return c->cache_ttl > 0 ? c->cache_ttl : AMX_DEFAULT_CACHE_TTL;
+}
+
+int amx_conf_cache_stale_if_error(const amx_dir_conf *c)
+{
+    return c->cache_stale_if_error != 0;
 }
 
 static const char *set_ldap_nomatch(cmd_parms *cmd, void *dconf, const char *arg)
@@ -156,6 +177,28 @@ static const char *set_cache_ttl(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+static const char *set_cache(cmd_parms *cmd, void *dconf, int on)
+{
+    ((amx_dir_conf *)dconf)->cache = on;
+    return NULL;
+}
+
+static const char *set_cache_stale_if_error(cmd_parms *cmd, void *dconf, int on)
+{
+    ((amx_dir_conf *)dconf)->cache_stale_if_error = on;
+    return NULL;
+}
+
+static const char *set_cache_check(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    apr_int64_t n;
+    if (amx_number_parse(arg, 0, 1, 3600, &n) != 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds from 1 to 3600",
+                            cmd->cmd->name, arg);
+    ((amx_dir_conf *)dconf)->cache_check = (int)n;
+    return NULL;
+}
+
 /* Signing certificates read from the configuration, so that post_config can
  * warn about those that expire soon once the error log is open. */
 typedef struct {
@@ -201,7 +244,7 @@ void amx_config_pre_config(apr_pool_t *pconf)
     configured_signers = apr_array_make(pconf, 2, sizeof(configured_signer));
 }
 
-static int cache_entries = 10000;
+static int cache_entries = AMX_DEFAULT_CACHE_ENTRIES;
 
 int amx_config_cache_entries(void)
 {
@@ -339,11 +382,21 @@ const command_rec amx_config_cmds[] = {
     AP_INIT_TAKE123("AutomxMobileconfigSign", set_sign, NULL, RSRC_CONF | ACCESS_CONF,
                     "CERT KEY [CHAIN]: sign Apple profiles (PEM files, read at start-up); "
                     "or Off"),
+    AP_INIT_FLAG("AutomxCache", set_cache, NULL, RSRC_CONF | ACCESS_CONF,
+                 "Off: every request asks the database (default On: domain data and "
+                 "replies from memory, kept coherent by the database's change counter)"),
+    AP_INIT_TAKE1("AutomxCacheCheck", set_cache_check, NULL, RSRC_CONF | ACCESS_CONF,
+                  "Seconds between two reads of the database's change counter by one "
+                  "httpd process (default 1): a change shows within this time"),
     AP_INIT_TAKE1("AutomxCacheTTL", set_cache_ttl, NULL, RSRC_CONF | ACCESS_CONF,
-                  "Seconds domain data may be served from memory (default Off: "
-                  "every request asks the database)"),
+                  "Seconds cached data lives when the database has no change counter "
+                  "(default 60); Off: as AutomxCache Off"),
+    AP_INIT_FLAG("AutomxCacheStaleIfError", set_cache_stale_if_error, NULL,
+                 RSRC_CONF | ACCESS_CONF,
+                 "On (default): while the database fails, answer cached domains from "
+                 "the cache; Off: 503"),
     AP_INIT_TAKE1("AutomxCacheEntries", set_cache_entries, NULL, RSRC_CONF,
-                  "Domains each httpd process keeps in memory at most (default 10000)"),
+                  "Domains each httpd process keeps in memory at most (default 200000)"),
     AP_INIT_FLAG("AutomxMetrics", amx_metrics_set_enabled, NULL, RSRC_CONF,
                  "Off: keep no counters (default On: automx-metrics and server-status show them)"),
     AP_INIT_TAKE1("AutomxPublicHost", set_public_host, NULL, RSRC_CONF | ACCESS_CONF,

@@ -20,7 +20,10 @@ typedef struct {
     apr_off_t request_body_max;  /* AutomxRequestBodyLimit, bytes */
     const char *initdb_url;      /* AutomxInitdbURL, for the site root */
     int retry_after;             /* AutomxRetryAfter, seconds */
+    int cache;                   /* AutomxCache: 1 on, 0 off, -1 unset */
+    int cache_check;             /* AutomxCacheCheck, seconds; 0 unset */
     int cache_ttl;               /* AutomxCacheTTL, seconds; 0 off, -1 unset */
+    int cache_stale_if_error;    /* AutomxCacheStaleIfError; -1 unset */
     amx_signer *signer;          /* AutomxMobileconfigSign */
     int sign_set;                /* 1 when set here (Off included) */
     /* The self-service page and the DNS records (SPEC sections 9, 13). */
@@ -35,6 +38,9 @@ typedef struct {
 #define AMX_BODY_LIMIT_MAX (64 * 1024)   /* AutomxRequestBodyLimit at most */
 #define AMX_DEFAULT_INITDB_URL "/initdb/"
 #define AMX_DEFAULT_RETRY_AFTER 30
+#define AMX_DEFAULT_CACHE_CHECK 1     /* seconds between reads of the change counter */
+#define AMX_DEFAULT_CACHE_TTL 60      /* seconds, for a database without the counter */
+#define AMX_DEFAULT_CACHE_ENTRIES 200000
 
 /* The directives, for the module's command table. */
 extern const command_rec amx_config_cmds[];
@@ -52,7 +58,13 @@ int amx_conf_ldap_nomatch_status(const amx_dir_conf *c);
 apr_off_t amx_conf_request_body_max(const amx_dir_conf *c);
 const char *amx_conf_initdb_url(const amx_dir_conf *c);
 int amx_conf_retry_after(const amx_dir_conf *c);
+/* 1 when replies may come from the cache (AutomxCache, and not
+ * AutomxCacheTTL Off). */
+int amx_conf_cache(const amx_dir_conf *c);
+int amx_conf_cache_check(const amx_dir_conf *c);
+/* How long cached data lives when the database has no change counter. */
 int amx_conf_cache_ttl(const amx_dir_conf *c);
+int amx_conf_cache_stale_if_error(const amx_dir_conf *c);
 const char *amx_conf_public_host(const amx_dir_conf *c, const server_rec *s);
 
 /* AutomxCacheEntries (server-wide). */

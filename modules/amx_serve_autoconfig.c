@@ -1,4 +1,6 @@
 /* GET /mail/config-v1.1.xml: Mozilla Autoconfig. */
+#include <string.h>
+
 #include "httpd.h"
 #include "http_core.h"
 #include "http_log.h"
@@ -13,6 +15,47 @@
 
 APLOG_USE_MODULE(automx);
 
+#define CONTENT_TYPE "application/xml; charset=utf-8"
+
+/* A reply made in memory, to be kept. */
+typedef struct {
+    apr_pool_t *pool;
+    char *data;
+    apr_size_t len, size;
+} buffer;
+
+/* amx_xml_write_fn into a buffer. */
+static int append(void *ctx, const char *buf, int len)
+{
+    buffer *b = ctx;
+    if (len < 0)
+        return -1;
+    if (b->len + (apr_size_t)len > b->size) {
+        apr_size_t size = 2 * (b->len + (apr_size_t)len);
+        char *data = apr_palloc(b->pool, size);
+        memcpy(data, b->data, b->len);
+        b->data = data;
+        b->size = size;
+    }
+    memcpy(b->data + b->len, buf, (apr_size_t)len);
+    b->len += (apr_size_t)len;
+    return len;
+}
+
+/* A reply made before: its LEN bytes at DATA. */
+static int send_bytes(request_rec *r, const char *data, apr_size_t len)
+{
+    amx_http_out out;
+
+    ap_set_content_type(r, CONTENT_TYPE);
+    ap_set_content_length(r, (apr_off_t)len);
+    if (r->header_only)
+        return OK;
+    amx_http_out_init(&out, r);
+    amx_http_out_write(&out, data, (int)len);
+    return amx_http_out_finish(&out);
+}
+
 int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
 {
     amx_address *addr;
@@ -22,7 +65,8 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
     amx_identity id;
     amx_http_out out;
     amx_xml *w;
-    const char *domain;
+    const char *domain, *kept;
+    apr_size_t len;
     int rv;
 
     /* Thunderbird for Android and KMail send no address: the domain is
@@ -44,6 +88,10 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
     }
     if ((rv = amx_store_domain(r, domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
+    /* Without a directory the reply depends on the domain's rows only:
+     * made once per generation of the cache, then sent as it is. */
+    if (d->ldap == NULL && (kept = amx_store_kept(r, d, AMX_KEPT_AUTOCONFIG, &len)))
+        return send_bytes(r, kept, len);
     amx_address_rebase(r->pool, addr, d->name);
     if (amx_autoconfig_prepare(r->pool, d, &doc, &err) != 0)
         return amx_http_data_error(r, &err);
@@ -51,7 +99,18 @@ int amx_serve_autoconfig(request_rec *r, const amx_dir_conf *conf)
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);
 
-    ap_set_content_type(r, "application/xml; charset=utf-8");
+    if (d->ldap == NULL) {
+        buffer buf = { r->pool, NULL, 0, 0 };
+        w = amx_xml_open(r->pool, append, &buf);
+        if (w == NULL || amx_autoconfig_write(w, doc, &id) != 0 || amx_xml_close(w) != 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "AMX00051: could not write the Autoconfig reply for \"%s\"", domain);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        amx_store_keep(r, d, AMX_KEPT_AUTOCONFIG, buf.data, buf.len);
+        return send_bytes(r, buf.data, buf.len);
+    }
+    ap_set_content_type(r, CONTENT_TYPE);
     if (r->header_only)
         return OK;
     amx_http_out_init(&out, r);

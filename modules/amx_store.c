@@ -23,7 +23,6 @@
 #include "apr_optional.h"
 
 #include "amx_config.h"
-#include "amx_cache.h"
 #include "amx_idn.h"
 #include "amx_metrics.h"
 #include "amx_store.h"
@@ -35,7 +34,9 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire = NULL;
 typedef enum {
     Q_DOMAIN,
     Q_LDAPSERVER,
-    Q_FIRST_DOMAIN
+    Q_FIRST_DOMAIN,
+    Q_COUNTER,
+    Q_TABLES
 } query_id;
 
 typedef struct {
@@ -91,32 +92,26 @@ static const statement statements[] = {
         " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1, NULL },
     [Q_FIRST_DOMAIN] = { "automx_first_domain",
         "SELECT name FROM domain ORDER BY id LIMIT 1", 0, NULL },
+    [Q_COUNTER] = { "automx_counter",
+        "SELECT counter FROM automx_change WHERE id = 1", 0, NULL },
+    [Q_TABLES] = { "automx_tables", "SELECT id FROM domain WHERE id = -1", 0, NULL },
 };
 
 static apr_uint32_t prepare_seq;
-static amx_cache *domain_cache;
-
-apr_status_t amx_store_child_init(apr_pool_t *pchild,
-                                  volatile apr_uint32_t *generation, int max_entries)
-{
-    return amx_cache_create(&domain_cache, pchild, generation, max_entries);
-}
-
-void amx_store_invalidate(void)
-{
-    if (domain_cache)
-        amx_cache_invalidate(domain_cache);
-}
-
 apr_status_t amx_store_retrieve(void)
 {
     dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     return dbd_acquire ? APR_SUCCESS : APR_EGENERAL;
 }
 
+ap_dbd_t *amx_store_acquire_quiet(request_rec *r)
+{
+    return dbd_acquire ? dbd_acquire(r) : NULL;
+}
+
 ap_dbd_t *amx_store_acquire(request_rec *r)
 {
-    ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(r) : NULL;
+    ap_dbd_t *dbd = amx_store_acquire_quiet(r);
     if (dbd == NULL) {
         amx_metrics_unavailable(r, AMX_CAUSE_DB_CONNECTION);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
@@ -618,24 +613,6 @@ static int query(request_rec *r, ap_dbd_t *dbd, query_id q, const char *arg,
     return run(r, dbd, q, statements[q].nargs, args, fn, ctx, error);
 }
 
-static int lookup_domain(request_rec *r, const char *domain, const char *other,
-                         amx_domain_data **out);
-
-/* "<server_rec address in hex> <domain>": virtual hosts may use different
- * databases. Not apr_psprintf(): a formatter costs a tenth of a cached
- * reply. */
-static const char *cache_key(request_rec *r, const char *domain)
-{
-    uintptr_t s = (uintptr_t)r->server;
-    apr_size_t len = strlen(domain), n;
-    char *key = apr_palloc(r->pool, 2 * sizeof(s) + 1 + len + 1);
-
-    apr_encode_base16_binary(key, (const unsigned char *)&s, sizeof(s), APR_ENCODE_NONE, &n);
-    key[n] = ' ';
-    memcpy(key + n + 1, domain, len + 1);
-    return key;
-}
-
 static int ascii(const char *s)
 {
     for (; *s; s++) {
@@ -645,14 +622,10 @@ static int ascii(const char *s)
     return 1;
 }
 
-int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
+int amx_store_domain_forms(request_rec *r, const char *domain, const char **lookup,
+                           const char **other)
 {
-    const amx_dir_conf *conf = amx_config_of(r);
-    int ttl = amx_conf_cache_ttl(conf);
-    apr_time_t now;
-    apr_uint32_t gen;
-    const char *key, *lookup, *other;
-    int rv;
+    const char *l, *o;
 
     /* An internationalised name is looked up in one form and, when that
      * finds nothing, in the other: the same statement with another
@@ -660,44 +633,20 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
      * are ASCII, which every collation compares exactly, while MariaDB's
      * usual case-insensitive collations also ignore accents, so that
      * münchen.de would find munchen.de. */
-    if (amx_idn_forms(r->pool, domain, &lookup, &other) != 0) {
+    if (amx_idn_forms(r->pool, domain, &l, &o) != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "AMX01100: invalid internationalised domain name \"%s\"", domain);
         return HTTP_BAD_REQUEST;
     }
-    domain = lookup;
-    if (other && ascii(other)) {
-        domain = other;
-        other = lookup;
+    if (o && ascii(o)) {
+        *lookup = o;
+        *other = l;
     }
-    if (ttl == 0 || domain_cache == NULL)
-        return lookup_domain(r, domain, other, out);
-    now = apr_time_now();
-    key = cache_key(r, domain);
-    if (amx_cache_get(domain_cache, key, now, r->pool, out, &gen)) {
-        amx_metrics_cache(1);
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "AMX00037: domain \"%s\" from the cache%s", domain,
-                      *out ? "" : ": not in the database");
-        return *out ? OK : HTTP_NO_CONTENT;
+    else {
+        *lookup = l;
+        *other = o;
     }
-    amx_metrics_cache(0);
-    rv = lookup_domain(r, domain, other, out);
-    if (rv == OK || rv == HTTP_NO_CONTENT)
-        amx_cache_put(domain_cache, key, rv == OK ? *out : NULL, gen, now,
-                      apr_time_from_sec(ttl));
-    return rv;
-}
-
-const void *amx_store_kept(request_rec *r, const amx_domain_data *d, amx_kept_kind kind,
-                           apr_size_t *len)
-{
-    return NULL;
-}
-
-void amx_store_keep(request_rec *r, const amx_domain_data *d, amx_kept_kind kind,
-                    const void *data, apr_size_t len)
-{
+    return OK;
 }
 
 /* The A-label form of NAME, ASCII lower case, no trailing dot: what two
@@ -726,8 +675,8 @@ static int is_domain_asked(apr_pool_t *p, const char *stored, const char *want)
     return stored && strcmp(domain_key(p, stored), want) == 0;
 }
 
-static int lookup_domain(request_rec *r, const char *domain, const char *other,
-                         amx_domain_data **out)
+int amx_store_lookup_domain(request_rec *r, const char *domain, const char *other,
+                            amx_domain_data **out)
 {
     apr_time_t start = apr_time_now();
     ap_dbd_t *dbd = amx_store_acquire(r);
@@ -808,4 +757,47 @@ int amx_store_first_domain(request_rec *r, const char **name, const char **error
     if (names->nelts > 0)
         *name = APR_ARRAY_IDX(names, 0, const char *);
     return OK;
+}
+
+/* Reads the one value of the change counter's row. */
+static int counter_row(request_rec *r, const apr_dbd_driver_t *drv,
+                       apr_dbd_row_t *row, void *ctxv, const char **error)
+{
+    const char *v = amx_store_entry(drv, row, 0);
+    if (v == NULL)
+        return -1;
+    *(apr_int64_t *)ctxv = apr_atoi64(v);
+    return 0;
+}
+
+static int ignore_row(request_rec *r, const apr_dbd_driver_t *drv,
+                      apr_dbd_row_t *row, void *ctxv, const char **error)
+{
+    return 0;
+}
+
+int amx_store_change_counter(request_rec *r, ap_dbd_t *dbd, apr_int64_t *counter,
+                             int *missing, const char **error)
+{
+    *counter = -1;
+    *missing = 0;
+    *error = NULL;
+    if (query(r, dbd, Q_COUNTER, NULL, counter_row, counter, error) == 0) {
+        if (*counter >= 0)
+            return 0;
+        /* The table is there, its row is not: as good as no counter. */
+        *missing = 1;
+        return -1;
+    }
+    /* Whether the counter or the database failed: when the tables answer,
+     * it is the counter that is missing (a database automx2 made). A probe
+     * rather than the drivers' error texts, which differ by engine. */
+    {
+        const char *probe_error = NULL;
+        if (query(r, dbd, Q_TABLES, NULL, ignore_row, NULL, &probe_error) == 0)
+            *missing = 1;
+    }
+    if (*error == NULL)
+        *error = "unknown error";
+    return -1;
 }

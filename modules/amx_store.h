@@ -14,26 +14,51 @@
  * loaded. Called at start-up. */
 apr_status_t amx_store_retrieve(void);
 
-/* Makes the per-process domain cache (used when AutomxCacheTTL is set). */
-apr_status_t amx_store_child_init(apr_pool_t *pchild,
+/* Makes this process's domain caches, one per virtual host (SPEC 12);
+ * MAX_ENTRIES domains per generation. GENERATION points at a counter in
+ * shared memory that a write on this host bumps. */
+apr_status_t amx_store_child_init(apr_pool_t *pchild, server_rec *s,
                                   volatile apr_uint32_t *generation, int max_entries);
 
-/* After a write: every process forgets what it cached. */
+/* After a write on this host: every process of it starts its cache over
+ * at its next request, without waiting for the change counter. */
 void amx_store_invalidate(void);
 
 /* The database connection of this request, NULL (logged) when down. */
 ap_dbd_t *amx_store_acquire(request_rec *r);
+/* The same, logging nothing: for the cache's check, which logs once per
+ * interval. */
+ap_dbd_t *amx_store_acquire_quiet(request_rec *r);
 
 /* Reads everything about DOMAIN (normalised; an internationalised name in
- * either form finds the domain stored in either, A-labels tried first). Returns OK with *OUT
- * set, HTTP_NO_CONTENT when the domain is not in the database,
- * HTTP_BAD_REQUEST when DOMAIN is no valid internationalised name, or
- * HTTP_SERVICE_UNAVAILABLE when the database failed (all but 204 logged). */
+ * either form finds the domain stored in either, A-labels tried first),
+ * from this process's cache when it has it (amx_store_cache.c). Returns OK
+ * with *OUT set (read only: it may be shared), HTTP_NO_CONTENT when the
+ * domain is not in the database, HTTP_BAD_REQUEST when DOMAIN is no valid
+ * internationalised name, or HTTP_SERVICE_UNAVAILABLE when the database
+ * failed and the domain is not cached (all but 204 logged). */
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out);
+
+/* Below the cache. The two forms of DOMAIN to look up, the ASCII one
+ * first (OTHER NULL when there is one only); HTTP_BAD_REQUEST (logged)
+ * when it is no valid internationalised name. */
+int amx_store_domain_forms(request_rec *r, const char *domain, const char **lookup,
+                           const char **other);
+/* Reads DOMAIN (then OTHER) from the database, as amx_store_domain. */
+int amx_store_lookup_domain(request_rec *r, const char *domain, const char *other,
+                            amx_domain_data **out);
+/* The database's change counter (SPEC 12): 0 with *COUNTER, or -1 with
+ * *ERROR and *MISSING 1 when the database answers but has no counter. */
+int amx_store_change_counter(request_rec *r, ap_dbd_t *dbd, apr_int64_t *counter,
+                             int *missing, const char **error);
 
 /* Bytes of a reply kept beside a cached domain, made once per generation
  * of the cache by the first request that needs them: a reply, or what a
- * handler needs to make one quickly (a template). */
+ * handler needs to make one quickly (a template). They are shared by
+ * every domain of the provider that has the same servers and DAV servers
+ * (a provider's hundred domains keep one copy), so they must not depend
+ * on the domain's own name or id (d->name, d->id), nor on the request:
+ * what does goes into the reply per request. */
 typedef enum {
     AMX_KEPT_AUTOCONFIG,
     AMX_KEPT_AUTODISCOVER,
