@@ -220,37 +220,36 @@ int amx_http_templatable(const amx_domain_data *d)
     return !amx_domain_find(d, has_marker, &err);
 }
 
-const char *amx_http_kept(request_rec *r, const amx_domain_data *d, int kind,
-                          amx_http_template *t)
+const char *amx_http_kept(request_rec *r, const amx_domain_data *d, int kind, amx_tpl *t)
 {
     apr_size_t len;
     const char *kept = amx_store_kept(r, d, (amx_kept_kind)kind, &len);
 
-    if (kept == NULL || amx_tpl_unpack(kept, len, &t->flags, t->strings, &t->n, &t->tpl,
-                                       &t->tpl_len) != 0)
+    if (kept == NULL || amx_tpl_unpack(kept, len, t) != 0)
         return NULL;
-    if (t->flags & AMX_HTTP_TPL_UNWRITABLE)
+    /* The flag covers what the domains sharing the template have in
+     * common; the domain's own name is looked at here. */
+    if ((t->flags & AMX_HTTP_TPL_UNWRITABLE) || amx_xml_unwritable(d->name) >= 0)
         amx_http_log_unwritable(r, d);
     return kept;
 }
 
 const char *amx_http_keep(request_rec *r, const amx_domain_data *d, int kind,
                           const char *const *strings, int n, const char *tpl,
-                          apr_size_t tpl_len, amx_http_template *t)
+                          apr_size_t tpl_len, amx_tpl *t)
 {
     apr_size_t len;
     unsigned flags = amx_http_unwritable(d) ? AMX_HTTP_TPL_UNWRITABLE : 0;
     const char *kept = amx_tpl_pack(r->pool, flags, strings, n, tpl, tpl_len, &len);
 
-    if (kept == NULL || amx_tpl_unpack(kept, len, &t->flags, t->strings, &t->n, &t->tpl,
-                                       &t->tpl_len) != 0)
+    if (kept == NULL || amx_tpl_unpack(kept, len, t) != 0)
         return NULL;
     amx_store_keep(r, d, (amx_kept_kind)kind, kept, len);
     return kept;
 }
 
-int amx_http_send_template(request_rec *r, const char *tpl, apr_size_t len,
-                           const amx_address *addr, const amx_tpl_str *slots, int nslots)
+int amx_http_send_template(request_rec *r, const amx_tpl *t, const amx_address *addr,
+                           const amx_tpl_str *slots, int nslots)
 {
     amx_tpl_str parts[3];
     const char *body;
@@ -261,7 +260,7 @@ int amx_http_send_template(request_rec *r, const char *tpl, apr_size_t len,
     parts[1].data = amx_xml_text(r->pool, addr->local, &parts[1].len);
     parts[2].data = amx_xml_text(r->pool, addr->domain, &parts[2].len);
     if (parts[0].data == NULL || parts[1].data == NULL || parts[2].data == NULL
-        || (body = amx_tpl_fill(r->pool, tpl, len, parts, slots, nslots, &body_len)) == NULL) {
+        || (body = amx_tpl_fill(r->pool, t, parts, slots, nslots, &body_len)) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "AMX02100: could not complete the reply from its template");
         return HTTP_INTERNAL_SERVER_ERROR;

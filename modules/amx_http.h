@@ -63,36 +63,28 @@ void amx_http_log_unwritable(request_rec *r, const amx_domain_data *d);
 /* 1 when amx_http_log_unwritable() would log. */
 int amx_http_unwritable(const amx_domain_data *d);
 
-/* A template kept beside a cached domain, unpacked. */
+/* Flags of a kept template. */
 #define AMX_HTTP_TPL_UNWRITABLE 1   /* D holds a string XML cannot carry */
-typedef struct {
-    unsigned flags;
-    const char *strings[AMX_TPL_MAX_SLOTS];
-    int n;
-    const char *tpl;
-    apr_size_t tpl_len;
-} amx_http_template;
 
 /* The template of KIND (an amx_kept_kind) kept for D, into *T; NULL when
  * there is none. It logs as amx_http_log_unwritable() would, in its place. */
-const char *amx_http_kept(request_rec *r, const amx_domain_data *d, int kind,
-                          amx_http_template *t);
+const char *amx_http_kept(request_rec *r, const amx_domain_data *d, int kind, amx_tpl *t);
 
 /* Keeps template TPL with N STRINGS for D (when D is from the cache) and
  * gives it back in *T; NULL on failure. Logs nothing. */
 const char *amx_http_keep(request_rec *r, const amx_domain_data *d, int kind,
                           const char *const *strings, int n, const char *tpl,
-                          apr_size_t tpl_len, amx_http_template *t);
+                          apr_size_t tpl_len, amx_tpl *t);
 
 /* 1 when no string of D holds a template's marker, so that a reply for D
  * can be written as a template (amx_template.h). */
 int amx_http_templatable(const amx_domain_data *d);
 
-/* Sends the reply the LEN bytes of template TPL make for ADDR, with
- * SLOTS[0..NSLOTS) for its slots (already as the reply writes them).
- * Returns OK or the status to answer (logged). */
-int amx_http_send_template(request_rec *r, const char *tpl, apr_size_t len,
-                           const amx_address *addr, const amx_tpl_str *slots, int nslots);
+/* Sends the reply template T makes for ADDR, with SLOTS[0..NSLOTS) for
+ * its slots (already as the reply writes them). Returns OK or the status
+ * to answer (logged). */
+int amx_http_send_template(request_rec *r, const amx_tpl *t, const amx_address *addr,
+                           const amx_tpl_str *slots, int nslots);
 
 /* 400 for a database value no reply can be made from; logs the row. */
 int amx_http_data_error(request_rec *r, const amx_data_error *err);

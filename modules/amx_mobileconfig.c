@@ -1,6 +1,4 @@
 /* Apple configuration profile generator. */
-#include <apr_encode.h>
-#include <apr_sha1.h>
 #include <apr_strings.h>
 #include <apr_uri.h>
 #include <string.h>
@@ -9,6 +7,7 @@
 #include "amx_idn.h"
 #include "amx_mobileconfig.h"
 #include "amx_placeholder.h"
+#include "amx_sha1.h"
 #include "amx_template.h"
 #include "amx_xml.h"
 
@@ -72,32 +71,32 @@ const char *amx_mc_authentication(const char *v)
 
 const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
 {
-    static const int groups[] = { 4, 2, 2, 2, 6 };  /* bytes */
-    unsigned char digest[APR_SHA1_DIGESTSIZE];
-    const unsigned char *in = digest;
-    apr_sha1_ctx_t ctx;
+    static const char hex[] = "0123456789ABCDEF";
+    static const int dash[] = { 4, 6, 8, 10 };  /* bytes before each '-' */
+    unsigned char digest[AMX_SHA1_DIGEST];
+    amx_sha1 ctx;
     char *uuid, *out;
-    int i;
+    int i, k = 0;
 
-    apr_sha1_init(&ctx);
-    apr_sha1_update_binary(&ctx, uuid_namespace, sizeof(uuid_namespace));
-    apr_sha1_update(&ctx, address, (unsigned int)strlen(address));
-    apr_sha1_update(&ctx, "\n", 1);
-    apr_sha1_update(&ctx, role, (unsigned int)strlen(role));
-    apr_sha1_final(digest, &ctx);
+    amx_sha1_init(&ctx);
+    amx_sha1_update(&ctx, uuid_namespace, sizeof(uuid_namespace));
+    amx_sha1_update(&ctx, address, strlen(address));
+    amx_sha1_update(&ctx, "\n", 1);
+    amx_sha1_update(&ctx, role, strlen(role));
+    amx_sha1_final(&ctx, digest);
     digest[6] = (unsigned char)((digest[6] & 0x0F) | 0x50);  /* version 5 */
     digest[8] = (unsigned char)((digest[8] & 0x3F) | 0x80);  /* RFC 4122 variant */
-    /* 8-4-4-4-12 upper-case hex digits; a formatter per byte would cost
-     * more than the hash. */
+    /* 8-4-4-4-12 upper-case hex digits of the first 16 bytes. */
     uuid = out = apr_palloc(p, 37);
-    for (i = 0; i < 5; i++) {
-        apr_size_t len;
-        if (i > 0)
+    for (i = 0; i < 16; i++) {
+        if (k < 4 && i == dash[k]) {
             *out++ = '-';
-        apr_encode_base16_binary(out, in, groups[i], APR_ENCODE_NONE, &len);
-        out += len;
-        in += groups[i];
+            k++;
+        }
+        *out++ = hex[digest[i] >> 4];
+        *out++ = hex[digest[i] & 15];
     }
+    *out = '\0';
     return uuid;
 }
 

@@ -92,10 +92,10 @@ static int write_outlook(amx_xml *w, void *ctxv)
     return amx_autodiscover_write(w, c->r->pool, c->d, c->id, c->addr);
 }
 
-static int send_template(request_rec *r, const amx_http_template *t, const amx_address *addr)
+static int send_template(request_rec *r, const amx_tpl *t, const amx_address *addr)
 {
     ap_set_content_type(r, "application/xml; charset=utf-8");
-    return amx_http_send_template(r, t->tpl, t->tpl_len, addr, NULL, 0);
+    return amx_http_send_template(r, t, addr, NULL, 0);
 }
 
 static int write_mobilesync(amx_xml *w, void *address)
@@ -106,7 +106,7 @@ static int write_mobilesync(amx_xml *w, void *address)
 /* The Outlook reply of D as a template (amx_template.h), kept beside D
  * when it is cached; NULL when it cannot be one. */
 static const char *make_template(request_rec *r, const amx_domain_data *d,
-                                 amx_http_template *t)
+                                 amx_tpl *t)
 {
     static const amx_address marker = { AMX_TPL_ADDRESS, AMX_TPL_LOCAL, AMX_TPL_DOMAIN };
     amx_xml_membuf buf = { r->pool, NULL, 0, 0 };
@@ -131,7 +131,7 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     amx_domain_data *d;
     amx_data_error err;
     amx_identity id;
-    amx_http_template t;
+    amx_tpl t;
     outlook_ctx oc;
     int rv;
 

@@ -76,7 +76,7 @@ static int send_signed(request_rec *r, const amx_dir_conf *conf, const char *dat
  * are its UUIDs, kept beside D when it is cached with the names they are
  * made from; NULL when it cannot be one. */
 static const char *make_template(request_rec *r, const amx_domain_data *d,
-                                 const amx_mc_servers *servers, amx_http_template *t)
+                                 const amx_mc_servers *servers, amx_tpl *t)
 {
     static const amx_address marker = { AMX_TPL_ADDRESS, AMX_TPL_LOCAL, AMX_TPL_DOMAIN };
     static const amx_identity none = { NULL, NULL };
@@ -96,7 +96,7 @@ static const char *make_template(request_rec *r, const amx_domain_data *d,
 }
 
 /* The profile from template T, completed with the address and its UUIDs. */
-static int send_template(request_rec *r, const amx_http_template *t, const amx_address *addr)
+static int send_template(request_rec *r, const amx_tpl *t, const amx_address *addr)
 {
     amx_tpl_str uuids[AMX_TPL_MAX_SLOTS];
     int i;
@@ -105,7 +105,7 @@ static int send_template(request_rec *r, const amx_http_template *t, const amx_a
         uuids[i].data = amx_mc_uuid(r->pool, addr->address, t->strings[i]);
         uuids[i].len = 36;
     }
-    return amx_http_send_template(r, t->tpl, t->tpl_len, addr, uuids, t->n);
+    return amx_http_send_template(r, t, addr, uuids, t->n);
 }
 
 int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
@@ -118,7 +118,7 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     amx_mc_request req;
     const char *name, *password, *why;
     amx_xml *w;
-    amx_http_template t;
+    amx_tpl t;
     const char *kept;
     int rv, template;
 

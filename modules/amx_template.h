@@ -27,22 +27,32 @@ typedef struct {
     apr_size_t len;
 } amx_tpl_str;
 
-/* The LEN bytes at TPL with every marker replaced: ADDRESS, LOCAL and
- * DOMAIN by PARTS[0..2], slot N by SLOTS[N]. The result is in P, its
- * length in *OUT_LEN; NULL when TPL holds a broken marker or a slot
- * beyond NSLOTS. */
-char *amx_tpl_fill(apr_pool_t *p, const char *tpl, apr_size_t len, const amx_tpl_str parts[3],
-                   const amx_tpl_str *slots, int nslots, apr_size_t *out_len);
+/* A template read back from its bytes. */
+typedef struct {
+    unsigned flags;
+    int n;                                  /* strings */
+    const char *strings[AMX_TPL_MAX_SLOTS];
+    const unsigned char *pieces;            /* npieces of (offset, length, marker) */
+    apr_size_t npieces;
+    const char *body;                       /* the reply's bytes between markers */
+    apr_size_t body_len;
+} amx_tpl;
 
-/* The bytes kept beside a cached domain: FLAGS (the caller's), N strings
- * (at most AMX_TPL_MAX_SLOTS, e.g. what the slots are made from) and the
- * template. */
+/* The bytes to keep for the reply TPL (TPL_LEN bytes, markers in it):
+ * FLAGS (the caller's, up to 255), N strings (at most AMX_TPL_MAX_SLOTS,
+ * e.g. what the slots are made from) and where the markers are, found
+ * once here. NULL when TPL holds a broken marker or a slot beyond N. */
 char *amx_tpl_pack(apr_pool_t *p, unsigned flags, const char *const *strings, int n,
                    const char *tpl, apr_size_t tpl_len, apr_size_t *len);
 
-/* Reads what amx_tpl_pack() made; STRINGS has room for AMX_TPL_MAX_SLOTS.
- * 0, or -1 when the bytes are not such. */
-int amx_tpl_unpack(const char *kept, apr_size_t len, unsigned *flags, const char **strings,
-                   int *n, const char **tpl, apr_size_t *tpl_len);
+/* Reads what amx_tpl_pack() made into *T (pointing into KEPT). 0, or -1
+ * when the bytes are not such. */
+int amx_tpl_unpack(const char *kept, apr_size_t len, amx_tpl *t);
+
+/* The reply T makes with ADDRESS, LOCAL and DOMAIN markers replaced by
+ * PARTS[0..2] and slot N by SLOTS[N] (N < NSLOTS); in P, its length in
+ * *OUT_LEN. NULL when T names a slot beyond NSLOTS. */
+char *amx_tpl_fill(apr_pool_t *p, const amx_tpl *t, const amx_tpl_str parts[3],
+                   const amx_tpl_str *slots, int nslots, apr_size_t *out_len);
 
 #endif

@@ -1,4 +1,6 @@
 /* Mobileconfig: server choice, authentication names, identifiers. */
+#include <apr_encode.h>
+#include <apr_sha1.h>
 #include <apr_strings.h>
 
 #include "unit.h"
@@ -15,6 +17,57 @@ static amx_domain_data *with_servers(const amx_server *list, int n)
     return d;
 }
 
+/* The UUID as APR-util's SHA-1 made it before: the same profile must
+ * keep its identifiers. */
+static const char *apr_uuid(const char *address, const char *role)
+{
+    static const unsigned char ns[16] = {
+        0x6f, 0x1c, 0x3a, 0x52, 0x9e, 0x0b, 0x4d, 0x7a,
+        0xb5, 0x31, 0x2c, 0x84, 0x61, 0xd9, 0x0e, 0x47
+    };
+    static const int groups[] = { 4, 2, 2, 2, 6 };
+    unsigned char digest[APR_SHA1_DIGESTSIZE];
+    const unsigned char *in = digest;
+    apr_sha1_ctx_t ctx;
+    char *uuid = apr_palloc(unit_pool, 37), *out = uuid;
+    int i;
+
+    apr_sha1_init(&ctx);
+    apr_sha1_update_binary(&ctx, ns, sizeof(ns));
+    apr_sha1_update(&ctx, address, (unsigned int)strlen(address));
+    apr_sha1_update(&ctx, "\n", 1);
+    apr_sha1_update(&ctx, role, (unsigned int)strlen(role));
+    apr_sha1_final(digest, &ctx);
+    digest[6] = (unsigned char)((digest[6] & 0x0F) | 0x50);
+    digest[8] = (unsigned char)((digest[8] & 0x3F) | 0x80);
+    for (i = 0; i < 5; i++) {
+        apr_size_t len;
+        if (i > 0)
+            *out++ = '-';
+        apr_encode_base16_binary(out, in, groups[i], APR_ENCODE_NONE, &len);
+        out += len;
+        in += groups[i];
+    }
+    *out = '\0';
+    return uuid;
+}
+
+static void test_uuid_unchanged(void)
+{
+    char role[300];
+    int n;
+
+    /* Every length around the 64-byte blocks and their padding. */
+    for (n = 0; n < 299; n++) {
+        role[n] = (char)('a' + n % 26);
+        role[n + 1] = '\0';
+        CHECK_STR(amx_mc_uuid(unit_pool, "a@example.com", role), apr_uuid("a@example.com", role));
+    }
+    CHECK_STR(amx_mc_uuid(unit_pool, "o'neil&co@example.com", "caldav https://caldav.example.com"),
+              apr_uuid("o'neil&co@example.com", "caldav https://caldav.example.com"));
+    CHECK_STR(amx_mc_uuid(unit_pool, "", ""), apr_uuid("", ""));
+}
+
 void test_mobileconfig(void)
 {
     amx_mc_servers sv;
@@ -26,6 +79,8 @@ void test_mobileconfig(void)
         { 5, 1, "plain-smtp", 25, "smtp", "plain", "u", "plain" },
         { 6, 2, "plain-smtp2", 25, "smtp", "plain", "u", "plain" },
     };
+
+    test_uuid_unchanged();
 
     CHECK(amx_mc_choose(with_servers(all, 6), &sv) == NULL);
     CHECK_STR(sv.incoming->name, "tls-imap");      /* IMAP, first encrypted */

@@ -55,7 +55,17 @@ static char *fill(const amx_xml_membuf *tpl, const amx_address *a, const amx_tpl
     parts[0].data = amx_xml_text(unit_pool, a->address, &parts[0].len);
     parts[1].data = amx_xml_text(unit_pool, a->local, &parts[1].len);
     parts[2].data = amx_xml_text(unit_pool, a->domain, &parts[2].len);
-    return amx_tpl_fill(unit_pool, tpl->data, tpl->len, parts, slots, n, len);
+    apr_size_t kept_len;
+    const char *names[AMX_TPL_MAX_SLOTS] = { 0 };
+    const char *kept;
+    amx_tpl t;
+    int k;
+    for (k = 0; k < n; k++)
+        names[k] = "x";
+    kept = amx_tpl_pack(unit_pool, 0, names, n, tpl->data, tpl->len, &kept_len);
+    if (kept == NULL || amx_tpl_unpack(kept, kept_len, &t) != 0)
+        return NULL;
+    return amx_tpl_fill(unit_pool, &t, parts, slots, n, len);
 }
 
 static void same(const char *got, apr_size_t got_len, const amx_xml_membuf *want)
@@ -115,35 +125,54 @@ static void test_mobileconfig_templates(amx_domain_data *d)
     }
 }
 
+/* TPL (LEN bytes) packed with N strings, read back and filled. */
+static char *pieces(const char *tpl, apr_size_t tpl_len, int n, const amx_tpl_str *parts,
+                    const amx_tpl_str *slots, apr_size_t *len)
+{
+    static const char *const names[] = { "one", "two" };
+    apr_size_t kept_len;
+    const char *kept = amx_tpl_pack(unit_pool, 0, names, n, tpl, tpl_len, &kept_len);
+    amx_tpl t;
+
+    if (kept == NULL || amx_tpl_unpack(kept, kept_len, &t) != 0)
+        return NULL;
+    return amx_tpl_fill(unit_pool, &t, parts, slots, n, len);
+}
+
 static void test_pieces(void)
 {
     static const amx_tpl_str parts[3] = { { "A", 1 }, { "LL", 2 }, { "", 0 } };
     static const amx_tpl_str slots[2] = { { "s0", 2 }, { "s1", 2 } };
-    const char *strings[AMX_TPL_MAX_SLOTS], *tpl;
-    const char *names[] = { "one", "two" };
-    apr_size_t len, tpl_len;
-    unsigned flags;
+    static const char *const names[] = { "one", "two" };
+    apr_size_t len;
     char *kept, *out;
-    int n;
+    amx_tpl t;
 
-    out = amx_tpl_fill(unit_pool, "x" AMX_TPL_ADDRESS "y" AMX_TPL_LOCAL AMX_TPL_DOMAIN
-                       AMX_TPL_SLOT "B" AMX_TPL_SLOT "A", 2 + 4 * 5 + 2, parts, slots, 2, &len);
+    out = pieces("x" AMX_TPL_ADDRESS "y" AMX_TPL_LOCAL AMX_TPL_DOMAIN AMX_TPL_SLOT "B"
+                 AMX_TPL_SLOT "A", 2 + 4 * 5 + 2, 2, parts, slots, &len);
     CHECK_STR(out, "xAyLLs1s0");
     CHECK(len == 9);
+    CHECK_STR(pieces("", 0, 0, parts, slots, &len), "");
+    CHECK_STR(pieces(AMX_TPL_DOMAIN "z", 5, 0, parts, slots, &len), "z");
     /* Broken markers and unknown slots are refused, not read past. */
-    CHECK(amx_tpl_fill(unit_pool, "x\xf4\x8f", 3, parts, slots, 2, &len) == NULL);
-    CHECK(amx_tpl_fill(unit_pool, AMX_TPL_SLOT "C", 5, parts, slots, 2, &len) == NULL);
-    CHECK(amx_tpl_fill(unit_pool, AMX_TPL_SLOT, 4, parts, slots, 2, &len) == NULL);
-    CHECK(amx_tpl_fill(unit_pool, "\xf4\x8f\xbf\xb9", 4, parts, slots, 2, &len) == NULL);
+    CHECK(pieces("x\xf4\x8f", 3, 2, parts, slots, &len) == NULL);
+    CHECK(pieces(AMX_TPL_SLOT "C", 5, 2, parts, slots, &len) == NULL);
+    CHECK(pieces(AMX_TPL_SLOT "A", 5, 0, parts, slots, &len) == NULL);
+    CHECK(pieces(AMX_TPL_SLOT, 4, 2, parts, slots, &len) == NULL);
+    CHECK(pieces("\xf4\x8f\xbf\xb9", 4, 2, parts, slots, &len) == NULL);
     CHECK(amx_tpl_has_marker("a" AMX_TPL_DOMAIN) && !amx_tpl_has_marker("plain \xc3\xa9"));
 
-    kept = amx_tpl_pack(unit_pool, 1, names, 2, "body", 4, &len);
-    CHECK(amx_tpl_unpack(kept, len, &flags, strings, &n, &tpl, &tpl_len) == 0);
-    CHECK(flags == 1 && n == 2 && tpl_len == 4 && memcmp(tpl, "body", 4) == 0);
-    CHECK_STR(strings[0], "one");
-    CHECK_STR(strings[1], "two");
-    CHECK(amx_tpl_unpack(kept, 8, &flags, strings, &n, &tpl, &tpl_len) == -1);
-    CHECK(amx_tpl_unpack("nope", 4, &flags, strings, &n, &tpl, &tpl_len) == -1);
+    kept = amx_tpl_pack(unit_pool, 1, names, 2, "b" AMX_TPL_SLOT "Bdy", 8, &len);
+    CHECK(amx_tpl_unpack(kept, len, &t) == 0);
+    CHECK(t.flags == 1 && t.n == 2 && t.body_len == 3 && memcmp(t.body, "bdy", 3) == 0);
+    CHECK_STR(t.strings[0], "one");
+    CHECK_STR(t.strings[1], "two");
+    /* Fewer slots given than the template has. */
+    CHECK(amx_tpl_fill(unit_pool, &t, parts, slots, 1, &len) == NULL);
+    /* Cut short anywhere: refused. */
+    for (apr_size_t cut = 0; cut < len; cut++)
+        CHECK(amx_tpl_unpack(kept, cut, &t) == -1);
+    CHECK(amx_tpl_unpack("nope", 4, &t) == -1);
 }
 
 void test_template(void)
