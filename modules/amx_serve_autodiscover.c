@@ -7,6 +7,7 @@
 #include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include <jansson.h>
 
@@ -217,6 +218,45 @@ static int send_json(request_rec *r, int status, json_t *obj)
     return amx_http_out_finish(&out);
 }
 
+/* 1 when HOST goes into a JSON string as it is: httpd has checked the
+ * Host header already, so this is all a name or address holds. */
+static int plain_host(const char *host)
+{
+    for (; *host; host++) {
+        if (!apr_isalnum(*host) && !strchr(".-_:[]", *host))
+            return 0;
+    }
+    return 1;
+}
+
+/* The answer: where the POX Autodiscover of HOST is. What jansson would
+ * write (compact, keys in this order), made without building an object
+ * when the host needs no escaping. */
+static int send_redirect(request_rec *r, const char *host)
+{
+    static const char head[] = "{\"Protocol\":\"AutodiscoverV1\",\"Url\":\"https://";
+    static const char tail[] = "/autodiscover/autodiscover.xml\"}";
+    const char *body;
+    apr_size_t len;
+    amx_http_out out;
+
+    if (!plain_host(host))
+        return send_json(r, HTTP_OK,
+                         json_pack("{s:s, s:s}", "Protocol", "AutodiscoverV1", "Url",
+                                   apr_pstrcat(r->pool, "https://", host,
+                                               "/autodiscover/autodiscover.xml", NULL)));
+    body = apr_pstrcat(r->pool, head, host, tail, NULL);
+    len = strlen(body);
+    r->status = HTTP_OK;
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (r->header_only)
+        return OK;
+    amx_http_out_init(&out, r);
+    amx_http_out_write(&out, body, (int)len);
+    return amx_http_out_finish(&out);
+}
+
 static int json_error(request_rec *r, const char *code, const char *message)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
@@ -253,8 +293,5 @@ int amx_serve_autodiscover_json(request_rec *r, const amx_dir_conf *conf)
         return json_error(r, "InvalidUser",
                           apr_pstrcat(r->pool, "The email address is invalid: ",
                                       amx_address_strerror(ast), NULL));
-    return send_json(r, HTTP_OK,
-                     json_pack("{s:s, s:s}", "Protocol", "AutodiscoverV1", "Url",
-                               apr_pstrcat(r->pool, "https://", ap_get_server_name(r),
-                                           "/autodiscover/autodiscover.xml", NULL)));
+    return send_redirect(r, ap_get_server_name(r));
 }
