@@ -78,11 +78,24 @@ const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
     char *uuid, *out;
     int i, k = 0;
 
+    apr_size_t alen = strlen(address), rlen = strlen(role);
+    char in[256];
+
     amx_sha1_init(&ctx);
-    amx_sha1_update(&ctx, uuid_namespace, sizeof(uuid_namespace));
-    amx_sha1_update(&ctx, address, strlen(address));
-    amx_sha1_update(&ctx, "\n", 1);
-    amx_sha1_update(&ctx, role, strlen(role));
+    if (sizeof(uuid_namespace) + alen + 1 + rlen <= sizeof(in)) {
+        /* The usual size: one call. */
+        memcpy(in, uuid_namespace, sizeof(uuid_namespace));
+        memcpy(in + sizeof(uuid_namespace), address, alen);
+        in[sizeof(uuid_namespace) + alen] = '\n';
+        memcpy(in + sizeof(uuid_namespace) + alen + 1, role, rlen);
+        amx_sha1_update(&ctx, in, sizeof(uuid_namespace) + alen + 1 + rlen);
+    }
+    else {
+        amx_sha1_update(&ctx, uuid_namespace, sizeof(uuid_namespace));
+        amx_sha1_update(&ctx, address, alen);
+        amx_sha1_update(&ctx, "\n", 1);
+        amx_sha1_update(&ctx, role, rlen);
+    }
     amx_sha1_final(&ctx, digest);
     digest[6] = (unsigned char)((digest[6] & 0x0F) | 0x50);  /* version 5 */
     digest[8] = (unsigned char)((digest[8] & 0x3F) | 0x80);  /* RFC 4122 variant */

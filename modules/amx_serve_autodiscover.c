@@ -174,12 +174,14 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
     amx_address_rebase(r->pool, addr, d->name);
-    if (amx_domain_check(d, &err) != 0)
-        return amx_http_data_error(r, &err);
     /* Without LDAP the reply depends on the address only where its parts
-     * are written: a template made once per cached domain serves it. */
+     * are written: a template made once per cached domain serves it. One
+     * is kept only for servers that passed amx_domain_check(), and the
+     * domains sharing it have the same. */
     if (d->ldap == NULL && amx_http_kept(r, d, AMX_KEPT_AUTODISCOVER, &t) != NULL)
         return send_template(r, &t, addr);
+    if (amx_domain_check(d, &err) != 0)
+        return amx_http_data_error(r, &err);
     amx_http_log_unwritable(r, d);
     if (d->ldap == NULL && make_template(r, d, &t) != NULL)
         return send_template(r, &t, addr);

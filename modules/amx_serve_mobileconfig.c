@@ -147,30 +147,33 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     if ((rv = amx_store_domain(r, addr->domain, &d)) != OK)
         return amx_http_status(r, conf, rv);
     amx_address_rebase(r->pool, addr, d->name);
-    if (amx_domain_check(d, &err) != 0)
-        return amx_http_data_error(r, &err);
     /* A profile without LDAP, name, password or signature depends on the
      * address only where its parts and UUIDs are written: a template made
-     * once per cached domain serves it. */
+     * once per cached domain serves it. One is kept only for servers that
+     * passed the checks below, and the domains sharing it have the same. */
     template = d->ldap == NULL && name == NULL && password == NULL && conf->signer == NULL;
     kept = template ? amx_http_kept(r, d, AMX_KEPT_MOBILECONFIG, &t) : NULL;
-    if (kept == NULL)
+    id.uid = id.cn = NULL;
+    if (kept == NULL) {
+        if (amx_domain_check(d, &err) != 0)
+            return amx_http_data_error(r, &err);
         amx_http_log_unwritable(r, d);
-    if ((why = amx_mc_choose(d, &servers)) != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "AMX00203: no Mobileconfig for domain \"%s\" (id %ld): %s",
-                      d->name, d->id, why);
-        return HTTP_BAD_REQUEST;
+        if ((why = amx_mc_choose(d, &servers)) != NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "AMX00203: no Mobileconfig for domain \"%s\" (id %ld): %s",
+                          d->name, d->id, why);
+            return HTTP_BAD_REQUEST;
+        }
+        if (amx_mc_authentication(servers.incoming->authentication) == NULL
+            || amx_mc_authentication(servers.outgoing->authentication) == NULL) {
+            const amx_server *s = amx_mc_authentication(servers.incoming->authentication)
+                                ? servers.outgoing : servers.incoming;
+            amx_data_error_set(&err, "server", s->id, "authentication", s->authentication);
+            return amx_http_data_error(r, &err);
+        }
+        if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
+            return amx_http_status(r, conf, rv);
     }
-    if (amx_mc_authentication(servers.incoming->authentication) == NULL
-        || amx_mc_authentication(servers.outgoing->authentication) == NULL) {
-        const amx_server *s = amx_mc_authentication(servers.incoming->authentication)
-                            ? servers.outgoing : servers.incoming;
-        amx_data_error_set(&err, "server", s->id, "authentication", s->authentication);
-        return amx_http_data_error(r, &err);
-    }
-    if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
-        return amx_http_status(r, conf, rv);
 
     req.addr = addr;
     req.account_name = id.cn ? id.cn : name;

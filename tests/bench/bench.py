@@ -63,6 +63,9 @@ TARGETS = [
     Target("autodiscover", "/autodiscover/autodiscover.xml", "autodiscover.xml",
            lua=AUTODISCOVER_LUA, method="POST"),
     Target("mobileconfig", f"/mobileconfig/?emailaddress={ADDRESS}", "mobileconfig.plist"),
+    Target("autodiscover-json",
+           f"/autodiscover/autodiscover.json?Email={ADDRESS}&Protocol=AutodiscoverV1",
+           "autodiscover.json"),
 ]
 
 
