@@ -134,7 +134,7 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
     amx_identity id;
     amx_tpl t;
     outlook_ctx oc;
-    int rv;
+    int rv, template;
 
     if (!xml_content_type(ct)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
@@ -175,15 +175,17 @@ int amx_serve_autodiscover_xml(request_rec *r, const amx_dir_conf *conf)
         return amx_http_status(r, conf, rv);
     amx_address_rebase(r->pool, addr, d->name);
     /* Without LDAP the reply depends on the address only where its parts
-     * are written: a template made once per cached domain serves it. One
-     * is kept only for servers that passed amx_domain_check(), and the
-     * domains sharing it have the same. */
-    if (d->ldap == NULL && amx_http_kept(r, d, AMX_KEPT_AUTODISCOVER, &t) != NULL)
+     * are written: a template made once per cached domain serves it (not
+     * made with the cache off, where it would be thrown away). One is kept
+     * only for servers that passed amx_domain_check(), and the domains
+     * sharing it have the same. */
+    template = d->ldap == NULL && amx_conf_cache(conf);
+    if (template && amx_http_kept(r, d, AMX_KEPT_AUTODISCOVER, &t) != NULL)
         return send_template(r, &t, addr);
     if (amx_domain_check(d, &err) != 0)
         return amx_http_data_error(r, &err);
     amx_http_log_unwritable(r, d);
-    if (d->ldap == NULL && make_template(r, d, &t) != NULL)
+    if (template && make_template(r, d, &t) != NULL)
         return send_template(r, &t, addr);
     if ((rv = amx_ldap_identity(r, conf, d, addr, &id)) != OK)
         return amx_http_status(r, conf, rv);

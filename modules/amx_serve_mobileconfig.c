@@ -149,9 +149,11 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     amx_address_rebase(r->pool, addr, d->name);
     /* A profile without LDAP, name, password or signature depends on the
      * address only where its parts and UUIDs are written: a template made
-     * once per cached domain serves it. One is kept only for servers that
-     * passed the checks below, and the domains sharing it have the same. */
-    template = d->ldap == NULL && name == NULL && password == NULL && conf->signer == NULL;
+     * once per cached domain serves it (not made with the cache off, where
+     * it would be thrown away). One is kept only for servers that passed
+     * the checks below, and the domains sharing it have the same. */
+    template = d->ldap == NULL && name == NULL && password == NULL && conf->signer == NULL
+            && amx_conf_cache(conf);
     kept = template ? amx_http_kept(r, d, AMX_KEPT_MOBILECONFIG, &t) : NULL;
     id.uid = id.cn = NULL;
     if (kept == NULL) {
