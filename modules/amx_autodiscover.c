@@ -51,6 +51,7 @@ struct amx_ad_reader {
     text_kind collecting;
     int collect_depth;        /* depth of the element whose text is collected */
     text_buf address, schema;
+    apr_array_header_t *ns;   /* ns_binding, innermost last */
 };
 
 /* ---- one parser context per thread ------------------------------------------
@@ -137,11 +138,8 @@ static void quiet(void *ctx, const char *msg, ...)
 {
 }
 
-/* The parser's own structured error handler. Without one, libxml2 hands
- * every error to the thread's global handler, which belongs to whoever
- * set it last (another module, another library in the process) and would
- * get this parser's context as if it were its own. The first message is
- * kept for the log. */
+/* The parser's structured error handler (see parse_chunk()): the first
+ * message is kept for the log. */
 static void record_error(void *ctx, xmlErrorPtr e)
 {
     amx_ad_reader *rd = reader_of(ctx);
@@ -154,15 +152,61 @@ static void record_error(void *ctx, xmlErrorPtr e)
     rd->first_error = m;
 }
 
-static int in_ns(const xmlChar *name, const xmlChar *uri, const char *want)
+/* ---- namespaces -------------------------------------------------------------
+ * The parser runs without its namespace layer (SAX1 callbacks), which
+ * spent more on checking every namespace name as a URI than the rest of
+ * a start tag costs: the reader binds prefixes itself. Only the first
+ * three levels are looked at, so only their declarations are kept. */
+#define NS_DEPTH 3
+
+typedef struct {
+    const char *prefix;  /* "" for the default namespace */
+    const char *uri;     /* "" undeclares the default namespace */
+    int depth;
+} ns_binding;
+
+/* Binds the xmlns and xmlns:P attributes of the element at RD->depth. */
+static void bind_namespaces(amx_ad_reader *rd, const xmlChar **atts)
 {
-    return uri && strcmp((const char *)name, want) == 0
-        && strcmp((const char *)uri, AMX_AD_REQUEST_NS) == 0;
+    for (; atts && atts[0]; atts += 2) {
+        const char *name = (const char *)atts[0];
+        ns_binding *b;
+        if (strncmp(name, "xmlns", 5) != 0 || (name[5] != '\0' && name[5] != ':'))
+            continue;
+        if (rd->ns == NULL)
+            rd->ns = apr_array_make(rd->pool, 4, sizeof(ns_binding));
+        b = apr_array_push(rd->ns);
+        b->prefix = apr_pstrdup(rd->pool, name[5] ? name + 6 : "");
+        b->uri = apr_pstrdup(rd->pool, atts[1] ? (const char *)atts[1] : "");
+        b->depth = rd->depth;
+    }
 }
 
-static void start_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
-                          const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-                          int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+static void unbind_namespaces(amx_ad_reader *rd)
+{
+    while (rd->ns && rd->ns->nelts > 0
+           && APR_ARRAY_IDX(rd->ns, rd->ns->nelts - 1, ns_binding).depth >= rd->depth)
+        rd->ns->nelts--;
+}
+
+/* 1 when the qualified name NAME is LOCAL in the request namespace. */
+static int in_ns(const amx_ad_reader *rd, const xmlChar *qname, const char *local)
+{
+    const char *name = (const char *)qname, *colon = strchr(name, ':');
+    apr_size_t plen = colon ? (apr_size_t)(colon - name) : 0;
+    int i;
+
+    if (strcmp(colon ? colon + 1 : name, local) != 0 || rd->ns == NULL)
+        return 0;
+    for (i = rd->ns->nelts - 1; i >= 0; i--) {
+        const ns_binding *b = &APR_ARRAY_IDX(rd->ns, i, ns_binding);
+        if (strlen(b->prefix) == plen && strncmp(b->prefix, name, plen) == 0)
+            return strcmp(b->uri, AMX_AD_REQUEST_NS) == 0;
+    }
+    return 0;
+}
+
+static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
     amx_ad_reader *rd = reader_of(ctx);
 
@@ -175,27 +219,28 @@ static void start_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
         xmlStopParser(ctx);
         return;
     }
+    if (rd->depth <= NS_DEPTH)
+        bind_namespaces(rd, atts);
     if (rd->depth == 1) {
         rd->root_seen = 1;
-        rd->root_ok = in_ns(name, uri, "Autodiscover");
+        rd->root_ok = in_ns(rd, name, "Autodiscover");
     }
     else if (rd->depth == 2 && rd->root_ok) {
-        rd->in_request = in_ns(name, uri, "Request");
+        rd->in_request = in_ns(rd, name, "Request");
         rd->requests += rd->in_request;
     }
     else if (rd->depth == 3 && rd->in_request && rd->collecting == TEXT_NONE) {
         /* The text of the first; a second one makes the request invalid. */
-        if (in_ns(name, uri, "EMailAddress") && rd->addresses++ == 0)
+        if (in_ns(rd, name, "EMailAddress") && rd->addresses++ == 0)
             rd->collecting = TEXT_ADDRESS;
-        else if (in_ns(name, uri, "AcceptableResponseSchema") && rd->schemas++ == 0)
+        else if (in_ns(rd, name, "AcceptableResponseSchema") && rd->schemas++ == 0)
             rd->collecting = TEXT_SCHEMA;
         if (rd->collecting)
             rd->collect_depth = rd->depth;
     }
 }
 
-static void end_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
-                        const xmlChar *uri)
+static void end_element(void *ctx, const xmlChar *name)
 {
     amx_ad_reader *rd = reader_of(ctx);
 
@@ -205,6 +250,8 @@ static void end_element(void *ctx, const xmlChar *name, const xmlChar *prefix,
         rd->collecting = TEXT_NONE;
     if (rd->depth == 2)
         rd->in_request = 0;
+    if (rd->depth <= NS_DEPTH)
+        unbind_namespaces(rd);
     rd->depth--;
 }
 
@@ -237,12 +284,14 @@ static void characters(void *ctx, const xmlChar *ch, int len)
 
 static void make_sax(xmlSAXHandler *sax)
 {
-    xmlSAXVersion(sax, 2);
+    /* Version 1: the plain element callbacks, no namespace layer. Such a
+     * handler has no serror of its own: see parse_chunk(). */
+    xmlSAXVersion(sax, 1);
     /* No document: nothing is built. */
     sax->startDocument = NULL;
     sax->endDocument = NULL;
-    sax->startElementNs = start_element;
-    sax->endElementNs = end_element;
+    sax->startElement = start_element;
+    sax->endElement = end_element;
     sax->characters = characters;
     sax->ignorableWhitespace = characters;
     sax->cdataBlock = NULL;   /* XML_PARSE_NOCDATA: CDATA arrives as characters */
@@ -252,7 +301,6 @@ static void make_sax(xmlSAXHandler *sax)
     sax->externalSubset = refuse_dtd;
     sax->error = quiet;
     sax->warning = quiet;
-    sax->serror = record_error;
 }
 
 amx_ad_reader *amx_ad_reader_create(apr_pool_t *p)
@@ -277,6 +325,23 @@ amx_ad_reader *amx_ad_reader_create(apr_pool_t *p)
     return rd;
 }
 
+/* xmlParseChunk() with record_error() as the thread's structured error
+ * handler while it runs. libxml2 gives a version 1 SAX handler's errors to
+ * that handler; it belongs to whoever set it last (another module,
+ * another library in the process), which would get this parser's errors
+ * and context as its own: it is put back at once. */
+static int parse_chunk(amx_ad_reader *rd, const char *buf, int len, int terminate)
+{
+    xmlStructuredErrorFunc theirs = xmlStructuredError;
+    void *their_ctx = xmlStructuredErrorContext;
+    int rv;
+
+    xmlSetStructuredErrorFunc(rd->ctxt, record_error);
+    rv = xmlParseChunk(rd->ctxt, buf, len, terminate);
+    xmlSetStructuredErrorFunc(their_ctx, theirs);
+    return rv;
+}
+
 int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
 {
     if (rd->failed || rd->had_dtd)
@@ -284,7 +349,7 @@ int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
     rd->bytes += len;
     while (len > 0) {
         int n = len > 65536 ? 65536 : (int)len;
-        if (xmlParseChunk(rd->ctxt, buf, n, 0) != 0 || rd->had_dtd
+        if (parse_chunk(rd, buf, n, 0) != 0 || rd->had_dtd
             || !rd->ctxt->wellFormed) {
             rd->failed = 1;
             return -1;
@@ -321,7 +386,7 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
         return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");
     if (rd->bytes == 0)
         return fail(out, AMX_AD_EMPTY, "empty body");
-    if (rd->ctxt == NULL || rd->failed || xmlParseChunk(rd->ctxt, NULL, 0, 1) != 0
+    if (rd->ctxt == NULL || rd->failed || parse_chunk(rd, NULL, 0, 1) != 0
         || !rd->ctxt->wellFormed || !rd->root_seen) {
         if (rd->had_dtd)
             return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");

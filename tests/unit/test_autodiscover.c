@@ -114,6 +114,35 @@ static void test_text(void)
                 "</Autodiscover>", &req) == AMX_AD_NAMESPACE);
 }
 
+/* Prefixes are bound by the reader: scopes, redefinitions, undeclaring. */
+static void test_namespaces(void)
+{
+    amx_ad_request req;
+    CHECK(parse("<a:Autodiscover xmlns:a=\"" AMX_AD_REQUEST_NS "\"><a:Request xmlns:a=\"urn:o\">"
+                "<a:EMailAddress>a@b.c</a:EMailAddress></a:Request></a:Autodiscover>", &req)
+          == AMX_AD_NAMESPACE);
+    CHECK(parse("<Autodiscover xmlns=\"" AMX_AD_REQUEST_NS "\"><Request xmlns=\"\">"
+                "<EMailAddress>a@b.c</EMailAddress></Request></Autodiscover>", &req)
+          == AMX_AD_NAMESPACE);
+    CHECK(parse("<a:Autodiscover xmlns:a=\"" AMX_AD_REQUEST_NS "\"><Request xmlns=\""
+                AMX_AD_REQUEST_NS "\"><EMailAddress>a@b.c</EMailAddress></Request>"
+                "</a:Autodiscover>", &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "a@b.c");
+    /* A declaration ends with its element. */
+    CHECK(parse("<Autodiscover xmlns=\"" AMX_AD_REQUEST_NS "\"><x xmlns=\"urn:o\"/><Request>"
+                "<EMailAddress>a@b.c</EMailAddress></Request></Autodiscover>", &req) == AMX_AD_OK);
+    CHECK(parse("<Autodiscover xmlns=\"" AMX_AD_REQUEST_NS "\"><Request><y:EMailAddress "
+                "xmlns:y=\"urn:o\">a@b.c</y:EMailAddress><EMailAddress>d@e.f</EMailAddress>"
+                "</Request></Autodiscover>", &req) == AMX_AD_OK);
+    CHECK_STR(req.address, "d@e.f");
+    /* An undeclared prefix is in no namespace. */
+    CHECK(parse("<b:Autodiscover><b:Request><b:EMailAddress>a@b.c</b:EMailAddress></b:Request>"
+                "</b:Autodiscover>", &req) == AMX_AD_NAMESPACE);
+    CHECK(parse("<Autodiscover xmlns:xmlnsx=\"" AMX_AD_REQUEST_NS "\"><Request>"
+                "<EMailAddress>a@b.c</EMailAddress></Request></Autodiscover>", &req)
+          == AMX_AD_NAMESPACE);
+}
+
 /* 257 levels are taken, 258 not, as libxml2 took them when it built a
  * tree. */
 static void test_depth(void)
@@ -145,6 +174,7 @@ void test_autodiscover(void)
     test_reused_context();
     test_text();
     test_depth();
+    test_namespaces();
     const char *whole = REQ("<EMailAddress> user@example.com\n</EMailAddress>"
                             "<AcceptableResponseSchema>" AMX_AD_OUTLOOK_NS
                             "</AcceptableResponseSchema>");
