@@ -1,5 +1,5 @@
 /*
- * The schema, made current by automx-initdb (README 4.3 and 7). The tables
+ * The schema, made current by automx-initdb (README chapters 4 and 7). The tables
  * and indexes of sql/ are created where missing; an automx2 database made
  * by an older automx2 is upgraded in place, every row kept: 2020.0 has no
  * server.prio and no DAV tables, 2021 (Alembic revision 5334f8a8282c) no

@@ -78,7 +78,7 @@ PREPARE automx_ddl FROM @automx_ddl;
 EXECUTE automx_ddl;
 DEALLOCATE PREPARE automx_ddl;
 -- section: counter
--- The change counter (README 4.3): one row whose counter every write to
+-- The change counter (README chapter 4): one row whose counter every write to
 -- the seven tables above moves, whoever writes (automx-initdb, an SQL
 -- client, automx2). A cache reads it with
 --     SELECT counter FROM automx_change WHERE id = 1

@@ -68,7 +68,7 @@ DROP INDEX IF EXISTS domain_provider;
 DROP INDEX IF EXISTS server_domain_domain;
 DROP INDEX IF EXISTS davserver_domain_domain;
 -- section: counter
--- The change counter (README 4.3): one row whose counter every write to
+-- The change counter (README chapter 4): one row whose counter every write to
 -- the seven tables above moves, whoever writes (automx-initdb, an SQL
 -- client, automx2). A cache reads it with
 --     SELECT counter FROM automx_change WHERE id = 1
