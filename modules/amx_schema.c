@@ -54,6 +54,7 @@ typedef struct {
     apr_hash_t *triggers;  /* names of the counter's triggers there are */
     int has_prio;          /* server.prio exists */
     int has_row;           /* automx_change has its row */
+    int sees_triggers;     /* the catalog shows this user the triggers */
 } snapshot;
 
 static int name_row(request_rec *r, const apr_dbd_driver_t *drv, apr_dbd_row_t *row,
@@ -115,6 +116,18 @@ static int look(request_rec *r, ap_dbd_t *dbd, snapshot *s, const char **error)
         || names(r, dbd, triggers[k], &s->triggers, error) != 0)
         return -1;
     s->has_prio = has(columns, "prio");
+    s->sees_triggers = 1;
+    if (k == DB_MYSQL) {
+        /* A grant on the database may name it by a pattern (automx\_db):
+         * LIKE reads it as one. */
+        apr_hash_t *grants;
+        if (names(r, dbd, "SELECT privilege_type FROM information_schema.user_privileges"
+                  " WHERE privilege_type = 'TRIGGER' UNION SELECT privilege_type"
+                  " FROM information_schema.schema_privileges WHERE privilege_type = 'TRIGGER'"
+                  " AND DATABASE() LIKE table_schema", &grants, error) != 0)
+            return -1;
+        s->sees_triggers = apr_hash_count(grants) > 0;
+    }
     if (has(s->tables, "automx_change")) {
         if (names(r, dbd, "SELECT id FROM automx_change WHERE id = 1", &row, error) != 0)
             return -1;
@@ -160,17 +173,22 @@ static int triggers_wanted(db_kind k)
 /* The counter is all there: nothing of it is made again. Creating a
  * trigger that exists already is no statement without cost on MySQL: it
  * waits for an exclusive lock on the table, and seeds that ran at once
- * then deadlocked on it. */
+ * then deadlocked on it. A MySQL user without the TRIGGER privilege sees
+ * no trigger and could mend none: there the row, which the schema
+ * inserts after the last trigger, stands for the whole (an administrator
+ * may have loaded sql/ with more rights). */
 static int counter_complete(db_kind k, const snapshot *s)
 {
+    if (!s->sees_triggers)
+        return s->has_row;
     return s->has_row && (int)apr_hash_count(s->triggers) == triggers_wanted(k);
 }
 
 /* MySQL, after a statement of the counter failed: what this request made
  * of it is dropped again (the triggers named in sql/ that were not there
- * before, the table when it was new), and a row that was there goes too,
- * so that an incomplete set of triggers never reads as a counter. Each
- * step is tried whatever the one before did; what fails is logged. */
+ * before, the table when it was new; the row comes last in sql/, so it
+ * was not made). A row that was there stays: the triggers it stands for
+ * may be ones this user cannot see. The first failure is logged. */
 static void undo_counter(request_rec *r, ap_dbd_t *dbd, const snapshot *before)
 {
     const char *const *sql;
@@ -185,12 +203,15 @@ static void undo_counter(request_rec *r, ap_dbd_t *dbd, const snapshot *before)
                             strcspn(*sql + sizeof(create) - 1, " "));
         if (!has(before->triggers, name)
             && amx_store_exec(r, dbd, apr_pstrcat(r->pool, "DROP TRIGGER IF EXISTS ", name,
-                                                  NULL), &error) != 0)
+                                                  NULL), &error) != 0) {
+            /* The table stays: triggers left without it would fail
+             * every write to their tables. */
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AMX01902: %s", error);
+            return;
+        }
     }
-    if (amx_store_exec(r, dbd, has(before->tables, "automx_change")
-                       ? "DELETE FROM automx_change" : "DROP TABLE IF EXISTS automx_change",
-                       &error) != 0)
+    if (!has(before->tables, "automx_change")
+        && amx_store_exec(r, dbd, "DROP TABLE IF EXISTS automx_change", &error) != 0)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AMX01902: %s", error);
 }
 

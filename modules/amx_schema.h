@@ -22,9 +22,10 @@ typedef struct {
 /* Makes the schema of DBD current. PostgreSQL and SQLite: inside the
  * caller's transaction, so that a failure leaves nothing. MySQL and
  * MariaDB commit each DDL statement: there it runs outside any
- * transaction, and a change counter that cannot be completed is removed
- * again (or, when it was there before, left without its row, which reads
- * as no counter). 0, or -1 with *ERROR. */
+ * transaction, and what this call made of a change counter it could not
+ * complete is removed again; a MySQL user without the TRIGGER privilege
+ * takes a counter whose row is there as complete (it sees no trigger).
+ * 0, or -1 with *ERROR. */
 int amx_schema_prepare(request_rec *r, ap_dbd_t *dbd, amx_schema_result *out,
                        const char **error);
 
