@@ -369,3 +369,22 @@ def test_mariadb_without_the_trigger_privilege(private_httpd, workdir):
     assert status == 200 and "Schema upgraded" not in text, text
     assert triggers(srv) == wanted_triggers("mysql") and counter(srv) == last
     srv.admin("DROP USER 'notrigger'@'%';")
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_seed_alone_makes_the_counter_and_moves_it(private_httpd, workdir, driver):
+    # The manuals provision a new installation with POST alone: the counter
+    # comes with the tables, and the seed's own rows move it.
+    import json
+    db = database(driver, workdir, "seed-alone")
+    if driver == "sqlite3":
+        allow_httpd(db.path.parent)
+    start(private_httpd, db)
+    doc = {"provider": "Seeded", "domains": ["seeded.example"],
+           "servers": [{"type": "imap", "name": "imap.seeded.example"}]}
+    r = private_httpd.request("POST", "/initdb/", body=json.dumps(doc).encode(),
+                              headers={"Content-Type": "application/json"})
+    assert r.status == 200 and "Schema upgraded" not in r.text, r.text
+    assert triggers(db) == wanted_triggers(driver)
+    # provider, domain, server, server_domain: one row each.
+    assert counter(db) == 4
