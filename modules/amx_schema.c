@@ -43,8 +43,9 @@ static db_kind kind_of(ap_dbd_t *dbd)
 
 /* automx2's migration 5334f8a8282c adds prio with server_default '10':
  * every server there is gets 10, the default of sql/ and of automx2's
- * model. (An early version of that migration said '100'; automx2 changed
- * it to '10' before its release.) At the end of the table, as there. */
+ * model. (Another version of that file in automx2's history says '100';
+ * the model, which later automx2 releases create tables from, says 10.)
+ * At the end of the table, as there. */
 #define ADD_PRIO "ALTER TABLE server ADD COLUMN prio INTEGER NOT NULL DEFAULT 10"
 
 #define TRIGGER_PREFIX "automx_change_"

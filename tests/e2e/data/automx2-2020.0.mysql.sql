@@ -3,7 +3,9 @@
 -- as SQLAlchemy 1.3 renders it: autoincrementing Integer keys,
 -- String(128) as VARCHAR(128), Boolean as BOOL with a CHECK, the server's
 -- default engine and charset, and Alembic's own version table. No
--- server.prio, no DAV tables.
+-- server.prio, no DAV tables. (automx2's history also holds a version of this
+-- migration with String() of no length: the upgrade goes by tables and
+-- columns, not by their types.)
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL,
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)

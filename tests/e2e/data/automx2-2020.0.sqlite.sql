@@ -2,7 +2,9 @@
 -- (rseichter/automx2 alembic/versions/f62e64b43d2f_2020_0.py) as
 -- SQLAlchemy 1.3 renders it: Integer keys, String(128) as VARCHAR(128),
 -- Boolean as BOOLEAN with a CHECK, and Alembic's own version table. No
--- server.prio, no DAV tables.
+-- server.prio, no DAV tables. (automx2's history also holds a version of this
+-- migration with String() of no length: the upgrade goes by tables and
+-- columns, not by their types.)
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL,
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
