@@ -4,7 +4,8 @@
 #include <apr_allocator.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
-#include <apr_thread_mutex.h>
+#include <apr_atomic.h>
+#include <apr_thread_rwlock.h>
 
 #include "amx_cache.h"
 
@@ -35,12 +36,15 @@ struct amx_cache_gen {
     apr_hash_t *strings;    /* every name stored once */
     apr_size_t bytes;
     int entries;
-    int refs;               /* holders: the cache itself, and requests */
+    volatile apr_uint32_t refs; /* holders: the cache itself, and requests */
 };
 
 struct amx_cache {
     apr_pool_t *pool;       /* with an allocator of its own */
-    apr_thread_mutex_t *lock; /* NULL without threads */
+    /* Requests read under a shared lock, so that the threads of a process
+     * do not queue for a hit; the few writes take it alone. NULL without
+     * threads. */
+    apr_thread_rwlock_t *lock;
     amx_cache_limits lim;
     amx_cache_gen *current;
     amx_cache_gen *previous; /* answers only while the database fails */
@@ -55,11 +59,19 @@ typedef struct {
     amx_cache_gen *gen;
 } hold;
 
+static void rdlock(amx_cache *c)
+{
+#if APR_HAS_THREADS
+    if (c->lock)
+        apr_thread_rwlock_rdlock(c->lock);
+#endif
+}
+
 static void lock(amx_cache *c)
 {
 #if APR_HAS_THREADS
     if (c->lock)
-        apr_thread_mutex_lock(c->lock);
+        apr_thread_rwlock_wrlock(c->lock);
 #endif
 }
 
@@ -67,35 +79,45 @@ static void unlock(amx_cache *c)
 {
 #if APR_HAS_THREADS
     if (c->lock)
-        apr_thread_mutex_unlock(c->lock);
+        apr_thread_rwlock_unlock(c->lock);
 #endif
 }
 
-/* With the lock held. */
-static void release_locked(amx_cache *c, amx_cache_gen *g)
+/* With the write lock held. */
+static void destroy_locked(amx_cache *c, amx_cache_gen *g)
 {
-    if (--g->refs == 0) {
-        apr_pool_destroy(g->pool);
-        c->generations--;
-    }
+    apr_pool_destroy(g->pool);
+    c->generations--;
 }
 
+/* With the write lock held: the cache lets go of G. */
+static void release_locked(amx_cache *c, amx_cache_gen *g)
+{
+    if (apr_atomic_dec32(&g->refs) == 0)
+        destroy_locked(c, g);
+}
+
+/* A request lets go of G. The last holder is never the cache itself
+ * (which lets go under the write lock), so nobody can find G any more
+ * when its count reaches 0. */
 static apr_status_t release(void *data)
 {
     hold *h = data;
-    lock(h->c);
-    release_locked(h->c, h->gen);
-    unlock(h->c);
+    if (apr_atomic_dec32(&h->gen->refs) == 0) {
+        lock(h->c);
+        destroy_locked(h->c, h->gen);
+        unlock(h->c);
+    }
     return APR_SUCCESS;
 }
 
-/* With the lock held: G stays alive until P is destroyed. */
+/* With a lock held: G stays alive until P is destroyed. */
 static void hold_for(amx_cache *c, amx_cache_gen *g, apr_pool_t *p)
 {
     hold *h = apr_palloc(p, sizeof(*h));
     h->c = c;
     h->gen = g;
-    g->refs++;
+    apr_atomic_inc32(&g->refs);
     apr_pool_cleanup_register(p, h, release, apr_pool_cleanup_null);
 }
 
@@ -152,7 +174,7 @@ apr_status_t amx_cache_create(amx_cache **out, apr_pool_t *p, const amx_cache_li
     if (c->lim.max_absent < 1)
         c->lim.max_absent = 1;
 #if APR_HAS_THREADS
-    if ((rv = apr_thread_mutex_create(&c->lock, APR_THREAD_MUTEX_DEFAULT, cp)) != APR_SUCCESS)
+    if ((rv = apr_thread_rwlock_create(&c->lock, cp)) != APR_SUCCESS)
         return rv;
 #endif
     if ((c->current = gen_create(c)) == NULL)
@@ -184,7 +206,7 @@ void amx_cache_renew(amx_cache *c, apr_time_t now)
 apr_time_t amx_cache_born(amx_cache *c)
 {
     apr_time_t t;
-    lock(c);
+    rdlock(c);
     t = c->born;
     unlock(c);
     return t;
@@ -198,7 +220,7 @@ amx_cache_result amx_cache_get(amx_cache *c, const char *key, apr_time_t now, ap
     apr_time_t *until;
     amx_cache_result res = AMX_CACHE_MISS;
 
-    lock(c);
+    rdlock(c);
     x = apr_hash_get(c->current->domains, key, APR_HASH_KEY_STRING);
     if (x) {
         hold_for(c, x->gen, p);
@@ -220,7 +242,7 @@ int amx_cache_get_stale(amx_cache *c, const char *key, apr_pool_t *p,
 {
     amx_cache_entry *x;
 
-    lock(c);
+    rdlock(c);
     x = apr_hash_get(c->current->domains, key, APR_HASH_KEY_STRING);
     if (x == NULL && c->previous)
         x = apr_hash_get(c->previous->domains, key, APR_HASH_KEY_STRING);
@@ -422,7 +444,7 @@ const void *amx_cache_kept(amx_cache *c, amx_cache_entry *e, int kind, apr_size_
 
     if (e == NULL || kind < 0 || kind >= AMX_CACHE_KEPT_MAX)
         return NULL;
-    lock(c);
+    rdlock(c);
     data = e->shape->kept[kind].data;
     *len = e->shape->kept[kind].len;
     unlock(c);
