@@ -76,9 +76,6 @@ def db(workdir):
 
 
 def start(h, db, extra=PROCESSES):
-    # Until the schema has the change counter, the cache says once per
-    # process that it falls back to a TTL.
-    h.expect_log("AMX01802")
     h.start(dbdparams=str(db), extra=extra)
 
 
