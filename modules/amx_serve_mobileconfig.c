@@ -184,8 +184,8 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf)
     req.uuid_names = NULL;
     ap_set_content_type(r, "application/x-apple-aspen-config");
     apr_table_setn(r->headers_out, "Content-Disposition",
-                   apr_psprintf(r->pool, "attachment; filename=\"%s\"",
-                                amx_mc_filename(r->pool, addr->domain)));
+                   apr_pstrcat(r->pool, "attachment; filename=\"",
+                               amx_mc_filename(r->pool, addr->domain), "\"", NULL));
     /* A password in the profile must not stay in a shared cache. */
     if (password)
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
