@@ -1,6 +1,7 @@
 /* The API's resources and their JSON, checked as seed documents are. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <apr_strings.h>
 
@@ -84,8 +85,13 @@ static const char *check_server(apr_pool_t *p, json_t *obj, const char **v, cons
                                 int dav)
 {
     amx_seed_server s;
-    const char *why = amx_seed_check_server(p, obj, &s, field);
-    if (why)
+    const char *type = json_string_value(json_object_get(obj, "type"));
+    const char *why;
+    /* The wrong collection first: its other columns would be wrong too. */
+    int is_dav = type && (strcasecmp(type, "caldav") == 0 || strcasecmp(type, "carddav") == 0);
+    if (type && is_dav != dav)
+        s.dav = is_dav;
+    else if ((why = amx_seed_check_server(p, obj, &s, field)) != NULL)
         return why;
     if (s.dav != dav) {
         *field = "type";

@@ -293,7 +293,8 @@ static int work_replace(amx_api_db *db, void *ctx)
      * it stays as it is; null clears it. */
     for (i = 0; json_is_object(doc) && i < q->res->ncols; i++) {
         const amx_api_col *c = &q->res->cols[i];
-        if (c->secret && json_object_get(doc, c->name) == NULL && old->values[i]) {
+        if (c->secret && json_object_get(doc, c->name) == NULL
+            && json_object_get(q->body, c->name) == NULL && old->values[i]) {
             if (doc == q->body)
                 doc = owned(q, json_deep_copy(q->body));
             json_object_set_new(doc, c->name, json_string(old->values[i]));
