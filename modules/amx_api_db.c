@@ -215,7 +215,9 @@ static const char *ascii_form(apr_pool_t *p, const char *name)
     return form;
 }
 
-int amx_api_db_get_domain(amx_api_db *db, const char *name, amx_api_row **out)
+/* The domain NAME finds: with LOOSE, any the database's collation takes
+ * for it (what its UNIQUE index refuses beside it). */
+static int find_domain(amx_api_db *db, const char *name, int loose, amx_api_row **out)
 {
     apr_pool_t *p = db->r->pool;
     const amx_api_resource *res = amx_api_resource_find("domains", 7);
@@ -240,11 +242,26 @@ int amx_api_db_get_domain(amx_api_db *db, const char *name, amx_api_row **out)
          * accents: only the domain asked for counts. */
         for (k = 0; k < ctx.rows->nelts; k++) {
             amx_api_row *row = APR_ARRAY_IDX(ctx.rows, k, amx_api_row *);
-            if (strcmp(ascii_form(p, row->values[0]), want) == 0)
+            if (loose || strcmp(ascii_form(p, row->values[0]), want) == 0)
                 return amx_api_db_get(db, res, row->id, out);
         }
     }
     return 0;
+}
+
+int amx_api_db_get_domain(amx_api_db *db, const char *name, amx_api_row **out)
+{
+    return find_domain(db, name, 0, out);
+}
+
+int amx_api_db_domain_taken(amx_api_db *db, const char *name, long id, amx_api_row **out)
+{
+    /* MariaDB's case-insensitive collations also ignore accents: there
+     * bucher.example takes the place of bücher.example. */
+    int rv = find_domain(db, name, 0, out);
+    if (rv == 0 && is_driver(db->dbd, "mysql"))
+        rv = find_domain(db, name, 1, out);
+    return rv == 1 && (*out)->id == id ? 0 : rv;
 }
 
 int amx_api_db_list(amx_api_db *db, const amx_api_resource *res, long after, long limit,

@@ -38,6 +38,11 @@ int amx_api_db_get(amx_api_db *db, const amx_api_resource *res, long id, amx_api
  * or -1 as amx_api_db_get. */
 int amx_api_db_get_domain(amx_api_db *db, const char *name, amx_api_row **out);
 
+/* 1 with *OUT when another domain than ID has NAME, or a name the
+ * database takes for the same (MariaDB's collations ignore accents), 0
+ * when not, -1. */
+int amx_api_db_domain_taken(amx_api_db *db, const char *name, long id, amx_api_row **out);
+
 /* Up to LIMIT rows with ids above AFTER, by id, into *ROWS (amx_api_row *);
  * *MORE 1 when there are more. 0 or -1. */
 int amx_api_db_list(amx_api_db *db, const amx_api_resource *res, long after, long limit,

@@ -243,10 +243,10 @@ static int references(amx_api_db *db, api_req *q, const amx_api_row *row)
     }
     if (q->res->by_name) {
         amx_api_row *other;
-        rv = amx_api_db_get_domain(db, row->values[0], &other);
+        rv = amx_api_db_domain_taken(db, row->values[0], row->id, &other);
         if (rv < 0)
             return -1;
-        if (rv == 1 && other->id != row->id)
+        if (rv == 1)
             return refuse(q, HTTP_CONFLICT, apr_psprintf(q->r->pool, "the domain \"%s\" "
                           "already exists", other->values[0]), "name", "already exists");
     }
