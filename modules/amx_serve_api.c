@@ -332,22 +332,6 @@ static int work_delete(amx_api_db *db, void *ctx)
 
 /* ---- the request ---------------------------------------------------------- */
 
-static void collect(void *ctx, const char *data, apr_size_t len)
-{
-    apr_brigade_write(ctx, NULL, NULL, data, len);
-}
-
-static int media_type_is(const char *ct, const char *type)
-{
-    size_t n;
-    if (ct == NULL)
-        return 0;
-    while (*ct == ' ')
-        ct++;
-    n = strcspn(ct, "; \t");
-    return n == strlen(type) && strncasecmp(ct, type, n) == 0;
-}
-
 /* The JSON body of a write: OK, or the status of its problem. */
 static int read_body(api_req *q)
 {
@@ -355,20 +339,15 @@ static int read_body(api_req *q)
     const char *type = r->method_number == M_PATCH ? "application/merge-patch+json"
                                                    : "application/json";
     const char *ct = apr_table_get(r->headers_in, "Content-Type");
-    apr_bucket_brigade *bb;
     json_error_t jerr;
     char *body;
     apr_size_t len;
     int rv;
 
-    if (!media_type_is(ct, type))
+    if (!amx_http_media_type_is(ct, type))
         return refuse(q, HTTP_UNSUPPORTED_MEDIA_TYPE, apr_psprintf(r->pool, "%s takes %s, "
                       "not %s", r->method, type, ct ? ct : "a body without a type"), NULL, NULL);
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    rv = amx_http_read_body(r, amx_conf_request_body_max(q->conf), "API request", collect, bb);
-    if (rv == OK && apr_brigade_pflatten(bb, &body, &len, r->pool) != APR_SUCCESS)
-        rv = HTTP_INTERNAL_SERVER_ERROR;
-    apr_brigade_destroy(bb);
+    rv = amx_http_read_all(r, amx_conf_request_body_max(q->conf), "API request", &body, &len);
     if (rv == HTTP_REQUEST_ENTITY_TOO_LARGE)
         return refuse(q, rv, apr_psprintf(r->pool, "the body is over %" APR_OFF_T_FMT
                       " bytes (AutomxRequestBodyLimit)", amx_conf_request_body_max(q->conf)),
