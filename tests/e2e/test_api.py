@@ -445,3 +445,27 @@ def test_internationalised_domain_names(api):
     else:
         api.json("POST", "domains", plain, status=201)
     api.problem("POST", "domains", {"name": "xn--zz.example", "provider_id": p["id"]})
+
+
+@pytest.mark.parametrize("conf", ["automx-vhost.conf", "automx.conf"])
+def test_the_sample_configuration_serves_the_api(private_httpd, workdir, sample_db, conf):
+    """conf/'s commented <Location /api/>, uncommented, maps the API behind
+    Basic authentication."""
+    text = (REPO / "conf" / conf).read_text()
+    block = re.search(r"^\s*#<Location /api/>\n(.*?)^\s*#</Location>", text, re.M | re.S)
+    assert block, conf
+    lines = [l.strip().lstrip("#") for l in block.group(0).splitlines()]
+    passwd = htpasswd(workdir / f"sample-{conf}.htpasswd")
+    location = "\n".join(lines).replace("/etc/apache2/automx-api.htpasswd", str(passwd))
+    moddir = subprocess.check_output(["apxs", "-q", "LIBEXECDIR"], text=True).strip() \
+        if shutil.which("apxs") else "/usr/lib/apache2/modules"
+    load = "\n".join(f"LoadModule {m}_module {moddir}/mod_{m}.so"
+                     for m in ("auth_basic", "authn_core", "authn_file", "authz_user"))
+    private_httpd.start(dbdparams=str(sample_db), load_extra=load, extra=location)
+    private_httpd.expected = []
+    api = Api(private_httpd)
+    assert api("GET", "providers", auth=False).status == 401
+    names = [p["name"] for p in api.json("GET", "providers")["items"]]
+    assert names == ["Big Corporation, Inc.", "Ham & Eggs", "Some Other Provider"]
+    # The sample data's broken server is shown as stored.
+    assert "INVALID" in [s["type"] for s in api.json("GET", "servers")["items"]]
