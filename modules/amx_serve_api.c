@@ -38,6 +38,7 @@ typedef struct {
     int etag;
     const char *location;
     const char *detail, *field, *reason;
+    int logged;                     /* the refusal is in the log already */
 } api_req;
 
 static json_t *owned(api_req *q, json_t *j)
@@ -77,10 +78,11 @@ static int problem(api_req *q, int status)
     request_rec *r = q->r;
     json_t *doc = owned(q, amx_api_problem(r->pool, status, ap_get_status_line(status) + 4,
                                            q->detail, q->field, q->reason));
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX02001: %s %s: %d %s%s%s%s%s", r->method,
-                  r->uri, status, q->detail ? q->detail : "", q->field ? " (" : "",
-                  q->field ? q->field : "", q->field ? ": " : "",
-                  q->field ? apr_pstrcat(r->pool, q->reason ? q->reason : "", ")", NULL) : "");
+    const char *at = q->field ? apr_psprintf(r->pool, " (%s: %s)", q->field,
+                                             q->reason ? q->reason : "") : "";
+    if (!q->logged)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX02001: %s %s: %d %s%s", r->method,
+                      r->uri, status, q->detail ? q->detail : "", at);
     r->status = status;
     if (status == HTTP_REQUEST_ENTITY_TOO_LARGE)
         r->connection->keepalive = AP_CONN_CLOSE;  /* the rest is not read */
@@ -348,6 +350,7 @@ static int read_body(api_req *q)
         return refuse(q, HTTP_UNSUPPORTED_MEDIA_TYPE, apr_psprintf(r->pool, "%s takes %s, "
                       "not %s", r->method, type, ct ? ct : "a body without a type"), NULL, NULL);
     rv = amx_http_read_all(r, amx_conf_request_body_max(q->conf), "API request", &body, &len);
+    q->logged = rv != OK;   /* by the body's reader */
     if (rv == HTTP_REQUEST_ENTITY_TOO_LARGE)
         return refuse(q, rv, apr_psprintf(r->pool, "the body is over %" APR_OFF_T_FMT
                       " bytes (AutomxRequestBodyLimit)", amx_conf_request_body_max(q->conf)),
