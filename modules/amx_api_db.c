@@ -58,7 +58,9 @@ int amx_api_db_run(request_rec *r, ap_dbd_t *dbd, int write, amx_api_work_fn wor
         int rv;
 
         db.error = NULL;
-        rv = amx_store_begin(r, dbd, &txn, &db.error);
+        /* A read goes without: SQLite's driver would begin with BEGIN
+         * IMMEDIATE, the write lock. */
+        rv = write ? amx_store_begin(r, dbd, &txn, &db.error) : 0;
         if (rv == 0 && write)
             rv = take_lock(&db);
         if (rv == 0)

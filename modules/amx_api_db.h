@@ -23,8 +23,8 @@ typedef struct {
  * back), or -1 on a database failure with DB->error set. */
 typedef int (*amx_api_work_fn)(amx_api_db *db, void *ctx);
 
-/* WORK in one transaction (with WRITE, after taking the writers' lock, so
- * that ids and ETags are read and written by one writer at a time), run
+/* WORK; with WRITE in one transaction, after taking the writers' lock, so
+ * that ids and ETags are read and written by one writer at a time. Run
  * again when SQLite's schema changed under it or, once, after the pgsql or
  * mysql driver reconnected. Returns what WORK returned, or -1 when the
  * commit failed. */
