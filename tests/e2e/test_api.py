@@ -349,6 +349,8 @@ def test_etags_and_conditional_reads(api):
     assert api("GET", f"providers/{p['id']}").header("ETag") == etag
     r = api("GET", f"providers/{p['id']}", headers={"If-None-Match": etag})
     assert r.status == 304 and r.body == b""
+    r = api("HEAD", f"providers/{p['id']}")
+    assert r.status == 200 and r.body == b"" and r.header("ETag") == etag
     # The reply to a write carries the new one.
     r = api("PUT", f"providers/{p['id']}", {"name": "ETag Ltd", "short_name": "E"},
             headers={"If-Match": etag})
@@ -380,6 +382,24 @@ def test_two_writers_with_the_same_etag_one_gets_412(api):
     assert sorted(r.status for r in results) == [200, 412]
     winner = next(r for r in results if r.status == 200)
     assert api.json("GET", f"providers/{p['id']}")["short_name"] == json.loads(winner.body)["short_name"]
+
+
+def test_two_creators_of_one_domain_one_gets_409(api):
+    p = provider(api, "Twins Ltd")
+    results = []
+    barrier = threading.Barrier(2)
+
+    def creator(spelling):
+        barrier.wait()
+        results.append(api("POST", "domains", {"name": spelling, "provider_id": p["id"]}))
+
+    threads = [threading.Thread(target=creator, args=(n,)) for n in ("twins.example", "TWINS.example")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status for r in results) == [201, 409]
+    assert [d["name"] for d in api.json("GET", "domains?limit=500")["items"]].count("twins.example") == 1
 
 
 def test_lists_are_paginated(api):
