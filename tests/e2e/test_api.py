@@ -366,6 +366,7 @@ def test_etags_and_conditional_reads(api):
 def test_two_writers_with_the_same_etag_one_gets_412(api):
     p = provider(api, "Race Ltd")
     etag = api("GET", f"providers/{p['id']}").header("ETag")
+    api.h.mark()
     results = []
     barrier = threading.Barrier(2)
 
@@ -380,6 +381,11 @@ def test_two_writers_with_the_same_etag_one_gets_412(api):
     for t in threads:
         t.join()
     assert sorted(r.status for r in results) == [200, 412]
+    # Each logged once, with its tag: the write at notice, the refusal at info.
+    lines = api.h.tagged_since_mark()
+    assert len([l for l in lines if f"AMX02003: PATCH /api/providers/{p['id']}: 200" in l]) == 1
+    assert len([l for l in lines if "AMX02001: PATCH" in l and ": 412 " in l]) == 1
+    assert len(lines) == 2, lines
     winner = next(r for r in results if r.status == 200)
     assert api.json("GET", f"providers/{p['id']}")["short_name"] == json.loads(winner.body)["short_name"]
 
