@@ -57,6 +57,12 @@ static const amx_route initdb_route = {
     NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST) | METHOD(M_DELETE), amx_serve_initdb, AMX_EP_INITDB
 };
 
+/* automx-api answers its own 405s, per resource, as problem documents. */
+static const amx_route api_route = {
+    NULL, 0, 0, METHOD(M_GET) | METHOD(M_POST) | METHOD(M_PUT) | METHOD(M_PATCH)
+        | METHOD(M_DELETE), amx_serve_api, AMX_EP_NONE
+};
+
 /* automx-autodiscover at any Location: POST is the XML protocol, GET the
  * JSON pre-flight. */
 static int serve_autodiscover_any(request_rec *r, const amx_dir_conf *conf)
@@ -91,6 +97,10 @@ static const amx_route *find_route(const char *uri)
 static const char *allow_header(request_rec *r, apr_int64_t methods)
 {
     const char *allow = "OPTIONS";
+    if (methods & METHOD(M_PATCH))
+        allow = apr_pstrcat(r->pool, "PATCH, ", allow, NULL);
+    if (methods & METHOD(M_PUT))
+        allow = apr_pstrcat(r->pool, "PUT, ", allow, NULL);
     if (methods & METHOD(M_DELETE))
         allow = apr_pstrcat(r->pool, "DELETE, ", allow, NULL);
     if (methods & METHOD(M_POST))
@@ -146,6 +156,8 @@ static int automx_handler(request_rec *r)
         rt = &mobileconfig_route;
     else if (strcmp(r->handler, "automx-initdb") == 0)
         rt = &initdb_route;
+    else if (strcmp(r->handler, "automx-api") == 0)
+        rt = &api_route;
     else
         return DECLINED;
     return serve_route(r, rt);

@@ -155,6 +155,36 @@ int amx_http_read_body(request_rec *r, apr_off_t limit, const char *what,
     return OK;
 }
 
+/* The body as it comes, appended to the brigade's last heap bucket while
+ * that has room (apr_brigade_write), and flattened once at the end: memory
+ * linear in the body however small the pieces it arrives in. */
+static void collect(void *ctx, const char *data, apr_size_t len)
+{
+    apr_brigade_write(ctx, NULL, NULL, data, len);
+}
+
+int amx_http_read_all(request_rec *r, apr_off_t limit, const char *what, char **body,
+                      apr_size_t *len)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    int rv = amx_http_read_body(r, limit, what, collect, bb);
+    if (rv == OK && apr_brigade_pflatten(bb, body, len, r->pool) != APR_SUCCESS)
+        rv = HTTP_INTERNAL_SERVER_ERROR;
+    apr_brigade_destroy(bb);
+    return rv;
+}
+
+int amx_http_media_type_is(const char *content_type, const char *type)
+{
+    size_t n;
+    if (content_type == NULL)
+        return 0;
+    while (*content_type == ' ')
+        content_type++;
+    n = strcspn(content_type, "; \t");
+    return n == strlen(type) && strncasecmp(content_type, type, n) == 0;
+}
+
 int amx_http_no_content(request_rec *r)
 {
     r->status = HTTP_NO_CONTENT;

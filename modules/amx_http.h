@@ -44,6 +44,15 @@ typedef void (*amx_http_body_fn)(void *ctx, const char *data, apr_size_t len);
 int amx_http_read_body(request_rec *r, apr_off_t limit, const char *what,
                        amx_http_body_fn fn, void *ctx);
 
+/* The whole body into *BODY (*LEN octets, not terminated), as
+ * amx_http_read_body reads it. Returns OK or the status to answer. */
+int amx_http_read_all(request_rec *r, apr_off_t limit, const char *what, char **body,
+                      apr_size_t *len);
+
+/* 1 when CONTENT_TYPE (a header, parameters and all; may be NULL) is the
+ * media type TYPE, compared case-insensitively. */
+int amx_http_media_type_is(const char *content_type, const char *type);
+
 /* An empty 204 reply (unknown domain). */
 int amx_http_no_content(request_rec *r);
 

@@ -9,6 +9,8 @@
 typedef struct {
     apr_pool_t *p;
     const char *error;
+    const char *key;    /* the key of the first error, NULL: the object */
+    const char *reason; /* the first error without its position */
 } ctx;
 
 apr_status_t amx_seed_json_cleanup(void *data)
@@ -24,9 +26,12 @@ static int fail(ctx *c, const char *path, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     msg = apr_pvsprintf(c->p, fmt, ap);
     va_end(ap);
-    if (c->error == NULL)
+    if (c->error == NULL) {
         c->error = apr_psprintf(c->p, "%s%s%s: %s", path, *path && key ? "." : "",
                                 key ? key : "", msg);
+        c->key = key;
+        c->reason = msg;
+    }
     return -1;
 }
 
@@ -151,7 +156,8 @@ static int server_domains(ctx *c, json_t *obj, const char *path, amx_seed_provid
     return 0;
 }
 
-static int parse_server(ctx *c, json_t *obj, const char *path, amx_seed_provider *prov)
+/* The columns of one mail or DAV server, defaults filled in, into S. */
+static int server_fields(ctx *c, json_t *obj, const char *path, amx_seed_server *s)
 {
     static const char *const mail_keys[] = { "type", "name", "port", "prio", "socket_type",
         "user_name", "authentication", "domains", NULL };
@@ -159,17 +165,15 @@ static int parse_server(ctx *c, json_t *obj, const char *path, amx_seed_provider
      * test seed has one. */
     static const char *const dav_keys[] = { "type", "url", "port", "use_ssl",
         "domain_required", "user_name", "domains", "name", NULL };
-    amx_seed_server *s;
     const char *type = NULL;
     long n;
 
     if (!json_is_object(obj))
         return fail(c, path, NULL, "must be an object");
-    if (get_string(c, obj, path, "type", 0, 0, 32, &type) != 0)
-        return -1;
-    s = apr_array_push(prov->servers);
     memset(s, 0, sizeof(*s));
     s->path = path;
+    if (get_string(c, obj, path, "type", 0, 0, 32, &type) != 0)
+        return -1;
     if (strcasecmp(type, "caldav") == 0 || strcasecmp(type, "carddav") == 0) {
         amx_davserver *v = &s->davserver;
         s->dav = 1;
@@ -218,15 +222,25 @@ static int parse_server(ctx *c, json_t *obj, const char *path, amx_seed_provider
             return fail(c, path, "socket_type", "unknown socket type \"%s\" (SSL, STARTTLS "
                         "or plain)", m->socket_type);
     }
+    return 0;
+}
+
+static int parse_server(ctx *c, json_t *obj, const char *path, amx_seed_provider *prov)
+{
+    amx_seed_server *s = apr_array_push(prov->servers);
+    if (server_fields(c, obj, path, s) != 0)
+        return -1;
     return server_domains(c, obj, path, prov, &s->domains);
 }
+
+static int ldap_fields(ctx *c, json_t *obj, const char *path, long id, amx_ldapserver *l);
 
 static int parse_ldapserver(ctx *c, json_t *obj, const char *path, amx_seed_provider *prov)
 {
     static const char *const keys[] = { "id", "name", "port", "use_ssl", "search_base",
         "search_filter", "attr_uid", "attr_cn", "bind_password", "bind_user", NULL };
     amx_ldapserver *l;
-    long id = -1, port = 636;
+    long id = -1;
     int i;
 
     if (!json_is_object(obj))
@@ -242,6 +256,14 @@ static int parse_ldapserver(ctx *c, json_t *obj, const char *path, amx_seed_prov
             return fail(c, path, "id", "%ld is given twice", id);
     }
     l = apr_array_push(prov->ldapservers);
+    return ldap_fields(c, obj, path, id, l);
+}
+
+/* The columns of one LDAP server but its id, defaults filled in, into L. */
+static int ldap_fields(ctx *c, json_t *obj, const char *path, long id, amx_ldapserver *l)
+{
+    long port = 636;
+
     memset(l, 0, sizeof(*l));
     l->id = id;
     l->search_filter = "(mail={0})";
@@ -273,6 +295,34 @@ int amx_seed_has_ldap(const amx_seed_provider *prov, long id)
     return 0;
 }
 
+/* The provider's name under NAME_KEY and its short name, by default the
+ * first word of the name. */
+static int provider_names(ctx *c, json_t *doc, const char *path, const char *name_key,
+                          const char **name, const char **short_name)
+{
+    if (get_string(c, doc, path, name_key, 0, 0, 128, name) != 0)
+        return -1;
+    *short_name = apr_pstrndup(c->p, *name, strcspn(*name, " "));
+    if (strlen(*short_name) > 32)
+        *short_name = apr_pstrndup(c->p, *short_name, 32);
+    return get_string(c, doc, path, "short_name", 1, 0, 32, short_name);
+}
+
+const char *amx_seed_domain_name(apr_pool_t *p, const char *name, const char **out)
+{
+    /* Domains match case-insensitively, a trailing dot aside. */
+    size_t n = strlen(name);
+    char *norm = apr_pstrdup(p, name);
+    if (n > 1 && norm[n - 1] == '.')
+        norm[n - 1] = '\0';
+    for (char *t = norm; *t; t++)
+        *t = (char)(*t >= 'A' && *t <= 'Z' ? *t - 'A' + 'a' : *t);
+    if (strchr(norm, ' ') || strchr(norm, '@') || strchr(norm, '/') || *norm == '\0')
+        return apr_psprintf(p, "\"%s\" is not a domain name", name);
+    *out = norm;
+    return NULL;
+}
+
 static int parse_provider(ctx *c, json_t *doc, const char *path, apr_array_header_t *all)
 {
     static const char *const keys[] = { "version", "provider", "short_name", "domains",
@@ -299,12 +349,7 @@ static int parse_provider(ctx *c, json_t *doc, const char *path, apr_array_heade
     prov->domains = apr_array_make(c->p, 4, sizeof(amx_seed_domain));
     prov->servers = apr_array_make(c->p, 4, sizeof(amx_seed_server));
     prov->ldapservers = apr_array_make(c->p, 1, sizeof(amx_ldapserver));
-    if (get_string(c, doc, path, "provider", 0, 0, 128, &prov->name) != 0)
-        return -1;
-    prov->short_name = apr_pstrndup(c->p, prov->name, strcspn(prov->name, " "));
-    if (strlen(prov->short_name) > 32)
-        prov->short_name = apr_pstrndup(c->p, prov->short_name, 32);
-    if (get_string(c, doc, path, "short_name", 1, 0, 32, &prov->short_name) != 0)
+    if (provider_names(c, doc, path, "provider", &prov->name, &prov->short_name) != 0)
         return -1;
 
     if (version == 2 && (list = get_array(c, doc, path, "ldapservers", 1)) != NULL) {
@@ -344,17 +389,10 @@ static int parse_provider(ctx *c, json_t *doc, const char *path, apr_array_heade
                 || get_int(c, v, dpath, "ldapserver_id", 1, 2147483647L, &d->ldapserver_id) != 0)
                 return -1;
         }
-        /* Domains match case-insensitively, a trailing dot aside. */
         {
-            size_t n = strlen(d->name);
-            char *norm = apr_pstrdup(c->p, d->name);
-            if (n > 1 && norm[n - 1] == '.')
-                norm[n - 1] = '\0';
-            for (char *t = norm; *t; t++)
-                *t = (char)(*t >= 'A' && *t <= 'Z' ? *t - 'A' + 'a' : *t);
-            if (strchr(norm, ' ') || strchr(norm, '@') || strchr(norm, '/') || *norm == '\0')
-                return fail(c, dpath, NULL, "\"%s\" is not a domain name", d->name);
-            d->name = norm;
+            const char *why = amx_seed_domain_name(c->p, d->name, &d->name);
+            if (why)
+                return fail(c, dpath, NULL, "%s", why);
         }
         for (int k = 0; k < all->nelts; k++) {
             amx_seed_provider *other = &APR_ARRAY_IDX(all, k, amx_seed_provider);
@@ -390,7 +428,7 @@ const char *amx_seed_parse(apr_pool_t *p, const char *json, apr_size_t len,
 {
     json_error_t jerr;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    ctx c = { p, NULL };
+    ctx c = { p, NULL, NULL, NULL };
     apr_array_header_t *all = apr_array_make(p, 2, sizeof(amx_seed_provider));
 
     if (root == NULL)
@@ -416,4 +454,35 @@ const char *amx_seed_parse(apr_pool_t *p, const char *json, apr_size_t len,
     }
     *out = all;
     return NULL;
+}
+
+/* ---- one object at a time, for the provisioning API ---------------------- */
+
+static const char *checked(ctx *c, int rv, const char **field)
+{
+    if (rv == 0)
+        return NULL;
+    *field = c->key;
+    return c->reason ? c->reason : c->error;
+}
+
+const char *amx_seed_check_provider(apr_pool_t *p, json_t *obj, const char **name,
+                                    const char **short_name, const char **field)
+{
+    ctx c = { p, NULL, NULL, NULL };
+    return checked(&c, provider_names(&c, obj, "", "name", name, short_name), field);
+}
+
+const char *amx_seed_check_server(apr_pool_t *p, json_t *obj, amx_seed_server *out,
+                                  const char **field)
+{
+    ctx c = { p, NULL, NULL, NULL };
+    return checked(&c, server_fields(&c, obj, "", out), field);
+}
+
+const char *amx_seed_check_ldapserver(apr_pool_t *p, json_t *obj, amx_ldapserver *out,
+                                      const char **field)
+{
+    ctx c = { p, NULL, NULL, NULL };
+    return checked(&c, ldap_fields(&c, obj, "", 0, out), field);
 }

@@ -9,6 +9,7 @@
 
 #include <apr_pools.h>
 #include <apr_tables.h>
+#include <jansson.h>
 
 #include "amx_model.h"
 
@@ -51,5 +52,20 @@ apr_status_t amx_seed_json_cleanup(void *json);
 
 /* 1 when ID is one of the document's ldapservers for PROV. */
 int amx_seed_has_ldap(const amx_seed_provider *prov, long id);
+
+/* DOMAIN as stored: lower case, no trailing dot. NULL with *OUT set, or
+ * why it is no domain name. */
+const char *amx_seed_domain_name(apr_pool_t *p, const char *domain, const char **out);
+
+/* For the provisioning API: one object by the same rules and defaults as
+ * in a seed document (a provider's name under "name", a server without
+ * "domains", an LDAP server without "id"). NULL with the result set, or
+ * the reason, with *FIELD the key at fault (NULL: the object itself). */
+const char *amx_seed_check_provider(apr_pool_t *p, json_t *obj, const char **name,
+                                    const char **short_name, const char **field);
+const char *amx_seed_check_server(apr_pool_t *p, json_t *obj, amx_seed_server *out,
+                                  const char **field);
+const char *amx_seed_check_ldapserver(apr_pool_t *p, json_t *obj, amx_ldapserver *out,
+                                      const char **field);
 
 #endif

@@ -20,5 +20,6 @@ int amx_serve_mobileconfig(request_rec *r, const amx_dir_conf *conf);
 int amx_serve_initdb(request_rec *r, const amx_dir_conf *conf);
 int amx_serve_site(request_rec *r, const amx_dir_conf *conf);
 int amx_serve_pacc(request_rec *r, const amx_dir_conf *conf);
+int amx_serve_api(request_rec *r, const amx_dir_conf *conf);
 
 #endif

@@ -29,11 +29,22 @@ def httpd_binary():
     raise FileNotFoundError("no httpd binary in " + sbin)
 
 
+def api_location(moddir, htpasswd):
+    mods = "".join(f"LoadModule {m}_module {moddir}/mod_{m}.so\n"
+                   for m in ("auth_basic", "authn_core", "authn_file", "authz_user"))
+    return (mods + "<Location /api/>\n    SetHandler automx-api\n    AuthType Basic\n"
+            '    AuthName "automx provisioning API"\n    AuthBasicProvider file\n'
+            f'    AuthUserFile "{htpasswd}"\n    Require valid-user\n</Location>')
+
+
 def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
                servername="localhost", loglevel="warn automx:debug",
                load_dbd=True, load_extra="", module=MODULE, access_log=True, initdb=True,
-               mpm="event"):
-    """Creates ROOT/{conf,logs,run,htdocs} and returns the config path."""
+               mpm="event", api_htpasswd=None):
+    """Creates ROOT/{conf,logs,run,htdocs} and returns the config path.
+
+    API_HTPASSWD: an htpasswd file; maps automx-api at /api/ behind Basic
+    authentication with it, as conf/automx.conf's sample does."""
     root = Path(root)
     for sub in ("conf", "logs", "run", "htdocs"):
         (root / sub).mkdir(parents=True, exist_ok=True)
@@ -60,6 +71,7 @@ def write_conf(root, listen, dbdriver="sqlite3", dbdparams="", extra="",
         "ACCESS_LOG": f'CustomLog "{root}/logs/access.log" automx_test' if access_log else "",
         "INITDB": ("<Location /initdb/>\n    SetHandler automx-initdb\n    Require local\n"
                    "</Location>") if initdb else "",
+        "API": api_location(moddir, api_htpasswd) if api_htpasswd else "",
     }
     text = TEMPLATE.read_text()
     for key, value in values.items():
@@ -75,6 +87,8 @@ def main():
     ap.add_argument("--listen", default="127.0.0.1:4243")
     ap.add_argument("--dbdriver", default="sqlite3")
     ap.add_argument("--dbdparams", default="")
+    ap.add_argument("--api-htpasswd", default=None,
+                    help="map automx-api at /api/ behind Basic authentication with this file")
     ap.add_argument("--print-httpd", action="store_true",
                     help="print the httpd binary and exit")
     args = ap.parse_args()
@@ -83,7 +97,8 @@ def main():
         return
     if not args.root:
         ap.error("the server root is required")
-    print(write_conf(args.root, args.listen, args.dbdriver, args.dbdparams))
+    print(write_conf(args.root, args.listen, args.dbdriver, args.dbdparams,
+                     api_htpasswd=args.api_htpasswd))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ def test_install_puts_module_and_debian_files_in_place(installed):
     assert "# Depends: dbd" in load
     assert "LoadModule automx_module /usr/lib/apache2/modules/mod_automx.so" in load
     assert (installed / "etc/apache2/mods-available/automx.conf").is_file()
+    # The API's OpenAPI description, as the module serves it.
+    docs = list(installed.glob("**/share/mod_automx/openapi.json"))
+    assert len(docs) == 1 and docs[0].read_bytes() == (REPO / "api" / "openapi.json").read_bytes()
 
 
 def test_a2enmod_enables_automx_and_dbd_and_configtest_passes(installed, tmp_path):

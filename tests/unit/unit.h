@@ -39,5 +39,6 @@ void test_dns(void);
 void test_pacc(void);
 void test_number(void);
 void test_metrics(void);
+void test_api(void);
 
 #endif

@@ -22,6 +22,7 @@ int main(void)
     test_autodiscover();
     test_mobileconfig();
     test_seed();
+    test_api();
     test_ldap_filter();
     test_xml();
     test_template();
