@@ -15,6 +15,7 @@
 #include "amx_serve.h"
 #include "amx_http.h"
 #include "amx_initdb.h"
+#include "amx_schema.h"
 #include "amx_seed.h"
 #include "amx_sql_gen.h"
 #include "amx_store.h"
@@ -79,7 +80,6 @@ static int select_long(request_rec *r, ap_dbd_t *dbd, const char *sql, long *out
     return 0;
 }
 
-static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error);
 static void use_write_ahead_log(request_rec *r, ap_dbd_t *dbd);
 
 /* What is done in one transaction: 0 to commit, REFUSED to roll back a
@@ -92,18 +92,22 @@ enum { CREATE = 1, LOCK = 2 };
 /* pg_advisory_xact_lock's key for the writers of automx-initdb: "amx". */
 #define PG_LOCK_KEY "6385016"
 
-/* Opens the transaction, creating the missing tables first with CREATE,
- * and with LOCK so that no other writer can interleave (two seeds would
- * read the same max(id) and both write). */
+/* Opens the transaction, making the schema current first with CREATE
+ * (what was changed goes to *SCHEMA), and with LOCK so that no other
+ * writer can interleave (two seeds would read the same max(id) and both
+ * write). */
 static int open_transaction(request_rec *r, ap_dbd_t *dbd, int flags,
-                            apr_dbd_transaction_t **txn, const char **error)
+                            amx_schema_result *schema, apr_dbd_transaction_t **txn,
+                            const char **error)
 {
     long ignored;
     db_kind kind = kind_of(dbd);
 
+    if (schema)
+        memset(schema, 0, sizeof(*schema));
     /* MySQL commits before and after every DDL statement, which would end
      * the transaction: there the tables are made first, on their own. */
-    if ((flags & CREATE) && kind == DB_MYSQL && create_tables(r, dbd, error) != 0)
+    if ((flags & CREATE) && kind == DB_MYSQL && amx_schema_prepare(r, dbd, schema, error) != 0)
         return -1;
     if ((flags & CREATE) && kind == DB_SQLITE)
         use_write_ahead_log(r, dbd);
@@ -119,7 +123,7 @@ static int open_transaction(request_rec *r, ap_dbd_t *dbd, int flags,
     if ((flags & LOCK) && kind == DB_PGSQL
         && amx_store_exec(r, dbd, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")", error) != 0)
         return -1;
-    if ((flags & CREATE) && kind != DB_MYSQL && create_tables(r, dbd, error) != 0)
+    if ((flags & CREATE) && kind != DB_MYSQL && amx_schema_prepare(r, dbd, schema, error) != 0)
         return -1;
     if ((flags & LOCK) && kind == DB_MYSQL)
         return select_long(r, dbd, "SELECT COUNT(*) FROM provider FOR UPDATE", &ignored, error);
@@ -140,7 +144,8 @@ static int open_transaction(request_rec *r, ap_dbd_t *dbd, int flags,
  * restart), which the driver reconnects while the statements prepared on
  * it are gone. Nothing of a failed attempt stays: it was rolled back. A
  * failed COMMIT is not tried again. */
-static int in_transaction(request_rec *r, ap_dbd_t *dbd, int flags, work_fn work, void *ctx,
+static int in_transaction(request_rec *r, ap_dbd_t *dbd, int flags,
+                          amx_schema_result *schema, work_fn work, void *ctx,
                           const char **error)
 {
     int attempt;
@@ -151,7 +156,7 @@ static int in_transaction(request_rec *r, ap_dbd_t *dbd, int flags, work_fn work
         int rv;
 
         *error = NULL;
-        rv = open_transaction(r, dbd, flags, &txn, error);
+        rv = open_transaction(r, dbd, flags, schema, &txn, error);
         if (rv == 0)
             rv = work(r, dbd, ctx, error);
         if (rv == 0)
@@ -159,6 +164,9 @@ static int in_transaction(request_rec *r, ap_dbd_t *dbd, int flags, work_fn work
         amx_store_end(r, dbd, txn, 0, &ignored);
         if (rv == REFUSED)
             return REFUSED;
+        /* A refused trigger is refused again: no second attempt. */
+        if (schema && schema->counter_failed)
+            return -1;
         if (kind_of(dbd) == DB_SQLITE ? !amx_store_schema_changed(dbd, *error)
                                          || attempt >= SCHEMA_RETRIES
                                       : attempt >= 1)
@@ -179,18 +187,6 @@ static int db_failed(request_rec *r, const amx_dir_conf *conf, const char *what,
 
 /* ---- GET: tables and sample data ---------------------------------------- */
 
-static const char *const *schema_for(ap_dbd_t *dbd)
-{
-    switch (kind_of(dbd)) {
-    case DB_PGSQL:
-        return amx_sql_schema_pgsql;
-    case DB_MYSQL:
-        return amx_sql_schema_mysql;
-    default:
-        return amx_sql_schema_sqlite3;
-    }
-}
-
 /* automx-initdb puts an SQLite database in write-ahead-log mode: a lookup
  * then takes no file lock and never waits for a writer. The log needs
  * automx.db-wal and automx.db-shm beside the database, created and written
@@ -208,17 +204,6 @@ static void use_write_ahead_log(request_rec *r, ap_dbd_t *dbd)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AMX00305: %s", error);
 }
 
-/* The tables that are missing (every statement is IF NOT EXISTS). */
-static int create_tables(request_rec *r, ap_dbd_t *dbd, const char **error)
-{
-    const char *const *sql;
-    for (sql = schema_for(dbd); *sql; sql++) {
-        if (amx_store_exec(r, dbd, *sql, error) != 0)
-            return -1;
-    }
-    return 0;
-}
-
 static int load_sample(request_rec *r, ap_dbd_t *dbd, void *ctx, const char **error)
 {
     long *providers = ctx;
@@ -233,19 +218,49 @@ static int load_sample(request_rec *r, ap_dbd_t *dbd, void *ctx, const char **er
     return 0;
 }
 
+/* The change counter could not be made: one error line with the
+ * database's reason, and a reply saying what the database wants. Not a
+ * 503: trying again later does not help until the operator acts. */
+static int counter_failed(request_rec *r, ap_dbd_t *dbd, const char *error)
+{
+    int mysql = kind_of(dbd) == DB_MYSQL;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AMX01900: the change counter (table "
+                  "automx_change and its triggers) could not be added, %s: %s",
+                  mysql ? "what was made of it is removed again" : "nothing written",
+                  error ? error : "unknown error");
+    return amx_initdb_page(r, HTTP_INTERNAL_SERVER_ERROR, apr_pstrcat(r->pool,
+                           "The change counter (table automx_change and its triggers) could "
+                           "not be added. ", amx_schema_counter_hint(dbd),
+                           mysql ? " Missing tables and columns were added; no provider data "
+                                   "was written."
+                                 : " Nothing was written.", NULL));
+}
+
+/* A sentence of the reply for what was upgraded, logged once. */
+static const char *upgraded(request_rec *r, const amx_schema_result *schema)
+{
+    if (schema->changes == NULL)
+        return "";
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX01901: %s", schema->changes);
+    return apr_pstrcat(r->pool, " ", schema->changes, NULL);
+}
+
 static int create(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
 {
     const char *error = NULL;
     long providers = 0;
+    amx_schema_result schema;
 
-    if (in_transaction(r, dbd, CREATE | LOCK, load_sample, &providers, &error) != 0)
-        return db_failed(r, conf, "creating the tables and the sample data", error);
+    if (in_transaction(r, dbd, CREATE | LOCK, &schema, load_sample, &providers, &error) != 0)
+        return schema.counter_failed ? counter_failed(r, dbd, error)
+             : db_failed(r, conf, "creating the tables and the sample data", error);
     amx_store_invalidate();
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00303: tables %s",
                   providers ? "checked; provider data was already there"
                             : "created and sample data loaded");
-    return amx_initdb_page(r, HTTP_OK, providers ? "Database already contains provider data."
-                                      : "Database is now prepared.");
+    return amx_initdb_page(r, HTTP_OK, apr_pstrcat(r->pool, providers
+                           ? "Database already contains provider data."
+                           : "Database is now prepared.", upgraded(r, &schema), NULL));
 }
 
 /* ---- DELETE: purge ------------------------------------------------------ */
@@ -305,7 +320,7 @@ static int purge(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     const char *error = NULL;
     purge_ctx ctx;
 
-    if (in_transaction(r, dbd, 0, purge_tables, &ctx, &error) != 0)
+    if (in_transaction(r, dbd, 0, NULL, purge_tables, &ctx, &error) != 0)
         return db_failed(r, conf, "purging", error);
     amx_store_invalidate();
     if (ctx.purged == 0) {
@@ -532,6 +547,7 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     apr_bucket_brigade *bb;
     char *body;
     apr_size_t body_len;
+    amx_schema_result schema;
     int rv;
 
     if (!json_content_type(ct)) {
@@ -558,18 +574,20 @@ static int seed(request_rec *r, const amx_dir_conf *conf, ap_dbd_t *dbd)
     s.r = r;
     s.providers = providers;
     /* The manuals seed a fresh installation with POST alone. */
-    rv = in_transaction(r, dbd, CREATE | LOCK, seed_providers, &s, &s.error);
+    rv = in_transaction(r, dbd, CREATE | LOCK, &schema, seed_providers, &s, &s.error);
     if (rv == REFUSED) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AMX00308: seed refused: %s", s.refusal);
         return amx_initdb_page(r, HTTP_BAD_REQUEST,
                     apr_pstrcat(r->pool, "Nothing written: ", s.refusal, NULL));
     }
     if (rv != 0)
-        return db_failed(r, conf, "seeding", s.error);
+        return schema.counter_failed ? counter_failed(r, dbd, s.error)
+             : db_failed(r, conf, "seeding", s.error);
     amx_store_invalidate();
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AMX00309: %d provider(s) added",
                   providers->nelts);
-    return amx_initdb_page(r, HTTP_OK, "Database is now prepared.");
+    return amx_initdb_page(r, HTTP_OK, apr_pstrcat(r->pool, "Database is now prepared.",
+                                                   upgraded(r, &schema), NULL));
 }
 
 int amx_serve_initdb(request_rec *r, const amx_dir_conf *conf)

@@ -2,45 +2,69 @@
 """Turns the files of sql/ into a C header for automx-initdb, so that the
 module creates exactly the schema and sample data that sql/ documents.
 
-Each statement ends with ';' at the end of a line; whole-line '--'
-comments are dropped."""
+Each statement ends with ';' at the end of a line, except inside a
+PostgreSQL $$ body (a DO block), which ends with its closing $$; whole-line
+'--' comments are dropped. A schema file is in two parts: the tables and
+indexes, then, after the line "-- section: counter", the change counter
+(its table, triggers and row), which automx-initdb makes in a step of its
+own so that it can tell a refused trigger from any other failure."""
 import sys
 from pathlib import Path
 
+SECTION = "-- section: counter"
+
 
 def statements(path):
-    out, cur = [], []
+    """The statements of PATH, as lists: before and after SECTION."""
+    parts, cur = [[]], []
     for line in Path(path).read_text().splitlines():
+        if line.strip() == SECTION:
+            if cur or len(parts) > 1:
+                raise SystemExit(f"{path}: '{SECTION}' inside a statement or twice")
+            parts.append([])
+            continue
         if line.lstrip().startswith("--") or not line.strip():
             continue
         cur.append(line.strip())
-        if line.rstrip().endswith(";"):
-            out.append(" ".join(cur)[:-1])
+        inside_body = " ".join(cur).count("$$") % 2 == 1
+        if line.rstrip().endswith(";") and not inside_body:
+            parts[-1].append(" ".join(cur)[:-1])
             cur = []
     if cur:
         raise SystemExit(f"{path}: the last statement has no ';'")
-    return out
+    return parts
 
 
 def c_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def array(name, sts):
+    print(f"static const char *const {name}[] = {{")
+    for st in sts:
+        print(f"    {c_string(st)},")
+    print("    NULL\n};\n")
+
+
 def main():
     sql = Path(sys.argv[1])
-    arrays = {
-        "amx_sql_schema_sqlite3": sql / "sqlite" / "schema.sql",
-        "amx_sql_schema_pgsql": sql / "postgresql" / "schema.sql",
-        "amx_sql_schema_mysql": sql / "mysql" / "schema.sql",
-        "amx_sql_sample_data": sql / "sample-data.sql",
+    schemas = {
+        "sqlite3": sql / "sqlite" / "schema.sql",
+        "pgsql": sql / "postgresql" / "schema.sql",
+        "mysql": sql / "mysql" / "schema.sql",
     }
     print("/* Generated from sql/ by tools/sql2c.py: do not edit. */")
     print("#ifndef AMX_SQL_GEN_H\n#define AMX_SQL_GEN_H\n")
-    for name, path in arrays.items():
-        print(f"static const char *const {name}[] = {{")
-        for st in statements(path):
-            print(f"    {c_string(st)},")
-        print("    NULL\n};\n")
+    for driver, path in schemas.items():
+        parts = statements(path)
+        if len(parts) != 2:
+            raise SystemExit(f"{path}: no '{SECTION}' line")
+        array(f"amx_sql_schema_{driver}", parts[0])
+        array(f"amx_sql_counter_{driver}", parts[1])
+    sample = statements(sql / "sample-data.sql")
+    if len(sample) != 1:
+        raise SystemExit(f"sample-data.sql: '{SECTION}' has no place there")
+    array("amx_sql_sample_data", sample[0])
     print("#endif")
 
 

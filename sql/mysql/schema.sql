@@ -77,3 +77,47 @@ SET @automx_ddl = (SELECT IF(COUNT(*) = 0,
 PREPARE automx_ddl FROM @automx_ddl;
 EXECUTE automx_ddl;
 DEALLOCATE PREPARE automx_ddl;
+-- section: counter
+-- The change counter (README chapter 4): one row whose counter every write to
+-- the seven tables above moves, whoever writes (automx-initdb, an SQL
+-- client, automx2). A cache reads it with
+--     SELECT counter FROM automx_change WHERE id = 1
+-- and forgets what it holds when it moved. The triggers run in the
+-- writer's transaction, so the counter moves exactly when the change
+-- becomes visible. MySQL and MariaDB have no statement-level triggers:
+-- each row written moves it once (a DELETE of a thousand rows costs a
+-- thousand updates of this row), and TRUNCATE and foreign-key cascades
+-- fire no trigger at all (this schema has no cascades). A trigger runs
+-- with the rights of the user who created it, so other writers need no
+-- right on automx_change. Creating triggers needs the TRIGGER privilege,
+-- and SUPER as well while binary logging is on and
+-- log_bin_trust_function_creators is off. CREATE TRIGGER IF NOT EXISTS
+-- needs MariaDB 10.1.4 or MySQL 8.0.29. The row comes last: a load that
+-- stopped at a trigger (no privilege) leaves a table without its row,
+-- which reads as no counter at all, never as a complete one.
+CREATE TABLE IF NOT EXISTS automx_change (
+    id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    counter BIGINT NOT NULL DEFAULT 0
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TRIGGER IF NOT EXISTS automx_change_provider_insert AFTER INSERT ON provider FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_provider_update AFTER UPDATE ON provider FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_provider_delete AFTER DELETE ON provider FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_ldapserver_insert AFTER INSERT ON ldapserver FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_ldapserver_update AFTER UPDATE ON ldapserver FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_ldapserver_delete AFTER DELETE ON ldapserver FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_domain_insert AFTER INSERT ON domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_domain_update AFTER UPDATE ON domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_domain_delete AFTER DELETE ON domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_insert AFTER INSERT ON server FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_update AFTER UPDATE ON server FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_delete AFTER DELETE ON server FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_domain_insert AFTER INSERT ON server_domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_domain_update AFTER UPDATE ON server_domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_domain_delete AFTER DELETE ON server_domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_insert AFTER INSERT ON davserver FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_update AFTER UPDATE ON davserver FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_delete AFTER DELETE ON davserver FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_domain_insert AFTER INSERT ON davserver_domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_domain_update AFTER UPDATE ON davserver_domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_domain_delete AFTER DELETE ON davserver_domain FOR EACH ROW UPDATE automx_change SET counter = counter + 1 WHERE id = 1;
+INSERT IGNORE INTO automx_change (id, counter) VALUES (1, 0);

@@ -67,3 +67,51 @@ CREATE INDEX IF NOT EXISTS davserver_domain_by_domain ON davserver_domain (domai
 DROP INDEX IF EXISTS domain_provider;
 DROP INDEX IF EXISTS server_domain_domain;
 DROP INDEX IF EXISTS davserver_domain_domain;
+-- section: counter
+-- The change counter (README chapter 4): one row whose counter every write to
+-- the seven tables above moves, whoever writes (automx-initdb, an SQL
+-- client, automx2). A cache reads it with
+--     SELECT counter FROM automx_change WHERE id = 1
+-- and forgets what it holds when it moved. The triggers run in the
+-- writer's transaction, so the counter moves exactly when the change
+-- becomes visible. They are statement-level: a DELETE of a thousand rows
+-- moves it once (a statement that changes no row moves it too), and
+-- TRUNCATE moves it as well.
+CREATE TABLE IF NOT EXISTS automx_change (
+    id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    counter BIGINT NOT NULL DEFAULT 0
+);
+-- The function and the triggers are made only where they are missing
+-- (PostgreSQL has no CREATE TRIGGER IF NOT EXISTS): loading this file
+-- again takes no lock on the tables and needs no ownership of what is
+-- there already. (automx-initdb joins the lines of a statement with
+-- spaces: strings are joined with ||, never by a line break.) The function updates the counter beside the table that
+-- changed, whatever the writer's search_path.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'automx_change_bump'
+                   AND pronamespace = current_schema()::regnamespace) THEN
+        CREATE FUNCTION automx_change_bump() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN
+            EXECUTE format('UPDATE %I.automx_change SET counter = counter + 1 WHERE id = 1',
+                           TG_TABLE_SCHEMA);
+            RETURN NULL;
+        END
+        $body$;
+    END IF;
+    FOREACH t IN ARRAY ARRAY['provider', 'ldapserver', 'domain', 'server', 'server_domain',
+                             'davserver', 'davserver_domain'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'automx_change_' || t
+                       AND tgrelid = format('%I', t)::regclass) THEN
+            EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I'
+                           || ' FOR EACH STATEMENT EXECUTE FUNCTION %I.automx_change_bump()',
+                           'automx_change_' || t, t, current_schema());
+        END IF;
+    END LOOP;
+END
+$$;
+-- The row comes last: a load that stopped half-way leaves no row, which
+-- reads as no counter at all, never as a complete one.
+INSERT INTO automx_change (id, counter) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;

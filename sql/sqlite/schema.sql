@@ -67,3 +67,41 @@ CREATE INDEX IF NOT EXISTS davserver_domain_by_domain ON davserver_domain (domai
 DROP INDEX IF EXISTS domain_provider;
 DROP INDEX IF EXISTS server_domain_domain;
 DROP INDEX IF EXISTS davserver_domain_domain;
+-- section: counter
+-- The change counter (README chapter 4): one row whose counter every write to
+-- the seven tables above moves, whoever writes (automx-initdb, an SQL
+-- client, automx2). A cache reads it with
+--     SELECT counter FROM automx_change WHERE id = 1
+-- and forgets what it holds when it moved. The triggers run in the
+-- writer's transaction, so the counter moves exactly when the change
+-- becomes visible. SQLite has no statement-level triggers: each row
+-- written moves it once. The row comes last: a database with the table
+-- but without the row (a load that stopped half-way) reads as one without
+-- a counter, never as one whose counter is complete.
+CREATE TABLE IF NOT EXISTS automx_change (
+    id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    counter BIGINT NOT NULL DEFAULT 0
+);
+-- One line each: the ';' inside a body is not at the end of a line.
+CREATE TRIGGER IF NOT EXISTS automx_change_provider_insert AFTER INSERT ON provider BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_provider_update AFTER UPDATE ON provider BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_provider_delete AFTER DELETE ON provider BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_ldapserver_insert AFTER INSERT ON ldapserver BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_ldapserver_update AFTER UPDATE ON ldapserver BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_ldapserver_delete AFTER DELETE ON ldapserver BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_domain_insert AFTER INSERT ON domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_domain_update AFTER UPDATE ON domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_domain_delete AFTER DELETE ON domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_insert AFTER INSERT ON server BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_update AFTER UPDATE ON server BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_delete AFTER DELETE ON server BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_domain_insert AFTER INSERT ON server_domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_domain_update AFTER UPDATE ON server_domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_server_domain_delete AFTER DELETE ON server_domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_insert AFTER INSERT ON davserver BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_update AFTER UPDATE ON davserver BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_delete AFTER DELETE ON davserver BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_domain_insert AFTER INSERT ON davserver_domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_domain_update AFTER UPDATE ON davserver_domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS automx_change_davserver_domain_delete AFTER DELETE ON davserver_domain BEGIN UPDATE automx_change SET counter = counter + 1 WHERE id = 1; END;
+INSERT OR IGNORE INTO automx_change (id, counter) VALUES (1, 0);

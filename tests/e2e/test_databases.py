@@ -177,18 +177,23 @@ def test_an_automx2_database_is_served_unchanged(private_httpd, workdir):
     assert p["PayloadContent"][1]["CalDAVHostName"] == "dav.legacy.example"
 
 
-def test_the_schema_adds_only_the_lookup_indexes_to_an_automx2_database(tmp_path):
+def test_the_schema_adds_only_the_lookup_indexes_and_the_counter_to_an_automx2_database(tmp_path):
     con = sqlite3.connect(tmp_path / "db.sqlite")
     con.executescript(AUTOMX2_SQLITE_SCHEMA)
     tables = [row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     ddl = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
     rows = {t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}
     con.executescript((SQL / "sqlite" / "schema.sql").read_text())
-    assert con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall() == ddl
+    # automx2's tables as they were; one table more: the change counter.
+    assert con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                       " AND name != 'automx_change'").fetchall() == ddl
+    assert con.execute("SELECT id, counter FROM automx_change").fetchall() == [(1, 0)]
     assert {t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables} == rows
     indexes = {row[0] for row in con.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     assert indexes == LOOKUP_INDEXES
+    triggers = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert triggers == {f"automx_change_{t}_{e}" for t in tables for e in ("insert", "update", "delete")}
 
 
 def test_schema_files_load_with_the_native_clients(server_db, workdir):
