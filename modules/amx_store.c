@@ -44,7 +44,12 @@ typedef struct {
     const char *sql;    /* apr_dbd syntax: %s and %d are parameters */
     int nargs;          /* how often the one argument is passed */
     const char *mysql;  /* for the mysql driver, when it differs */
+    int flags;          /* EXEC_* besides EXEC_RETRY */
 } statement;
+
+/* How execute() runs a statement. */
+#define EXEC_RETRY 1     /* once more after a failure */
+#define EXEC_UNCOUNTED 2 /* the cache's own reads: not in the query metrics */
 
 /* The rows of a domain come in one round trip: one result whose first
  * column says what a row is. They are put in order here rather than by
@@ -92,9 +97,11 @@ static const statement statements[] = {
         " attr_cn, bind_password, bind_user FROM ldapserver WHERE id = %d", 1, NULL },
     [Q_FIRST_DOMAIN] = { "automx_first_domain",
         "SELECT name FROM domain ORDER BY id LIMIT 1", 0, NULL },
+    /* Counted as automx_cache_checks_total, not as lookups. */
     [Q_COUNTER] = { "automx_counter",
-        "SELECT counter FROM automx_change WHERE id = 1", 0, NULL },
-    [Q_TABLES] = { "automx_tables", "SELECT id FROM domain WHERE id = -1", 0, NULL },
+        "SELECT counter FROM automx_change WHERE id = 1", 0, NULL, EXEC_UNCOUNTED },
+    [Q_TABLES] = { "automx_tables", "SELECT id FROM domain WHERE id = -1", 0, NULL,
+        EXEC_UNCOUNTED },
 };
 
 static apr_uint32_t prepare_seq;
@@ -228,8 +235,9 @@ void amx_store_recover(request_rec *r, ap_dbd_t *dbd)
  * is final: the caller runs the whole transaction again. */
 static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char *sql,
                    int nargs, const char **args, apr_dbd_results_t **res, int *nrows,
-                   int retry, const char **error)
+                   int flags, const char **error)
 {
+    int retry = flags & EXEC_RETRY;
     apr_time_t start = amx_metrics_now();
     int attempt;
 
@@ -265,9 +273,11 @@ static int execute(request_rec *r, ap_dbd_t *dbd, const char *label, const char 
                                 nargs, args);
         }
         if (rv == 0)
-            return amx_metrics_db(start, 0);
+            return flags & EXEC_UNCOUNTED ? 0 : amx_metrics_db(start, 0);
         *error = apr_pstrdup(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rv));
     }
+    if (flags & EXEC_UNCOUNTED)
+        return -1;
     amx_metrics_unavailable(r, AMX_CAUSE_DB_QUERY);
     return amx_metrics_db(start, -1);
 }
@@ -421,7 +431,8 @@ static int run(request_rec *r, ap_dbd_t *dbd, query_id q, int nargs, const char 
     apr_dbd_results_t *res = NULL;
     const char *sql = statements[q].mysql && strcmp(apr_dbd_name(dbd->driver), "mysql") == 0
                       ? statements[q].mysql : statements[q].sql;
-    if (execute(r, dbd, statements[q].label, sql, nargs, args, &res, NULL, 1, error) != 0)
+    if (execute(r, dbd, statements[q].label, sql, nargs, args, &res, NULL,
+                EXEC_RETRY | statements[q].flags, error) != 0)
         return -1;
     return each_row(r, dbd, res, fn, ctx, error) == 0 ? 0 : -1;
 }

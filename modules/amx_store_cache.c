@@ -17,6 +17,7 @@
 #include "apr_atomic.h"
 #include "apr_hash.h"
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 
 #include "amx_cache.h"
 #include "amx_config.h"
@@ -36,9 +37,15 @@ typedef enum {
     COUNTER_MISSING      /* a database without it: a TTL instead */
 } counter_state;
 
+/* How long a request waits for another's read of the counter before it
+ * goes on with what is cached: longer only when the database hangs. */
+#define CHECK_WAIT apr_time_from_msec(250)
+
 typedef struct {
     amx_cache *cache;
-    volatile apr_uint32_t checking; /* 1 while one request reads the counter */
+#if APR_HAS_THREADS
+    apr_thread_mutex_t *checking; /* held by the request reading the counter */
+#endif
     apr_time_t next_check;
     apr_int64_t counter;
     counter_state state;
@@ -77,6 +84,13 @@ apr_status_t amx_store_child_init(apr_pool_t *pchild, server_rec *s,
             return rv;
         }
         m->local_gen = generation ? apr_atomic_read32(generation) : 0;
+#if APR_HAS_THREADS
+        rv = apr_thread_mutex_create(&m->checking, APR_THREAD_MUTEX_TIMED, pchild);
+        if (rv != APR_SUCCESS) {
+            realms = NULL;
+            return rv;
+        }
+#endif
         apr_hash_set(realms, apr_pmemdup(pchild, &s, sizeof(s)), sizeof(s), m);
     }
     return APR_SUCCESS;
@@ -146,22 +160,35 @@ static void check_counter(request_rec *r, realm *m, const amx_dir_conf *conf,
                   : "AutomxCacheStaleIfError is Off: cached domains get 503 too");
 }
 
-/* Before a lookup: a write on this host, or the interval over. */
+/* Before a lookup: a write on this host, or the interval over. Once the
+ * interval is over, no request answers from the cache before the counter
+ * has been read: the others wait for the one that reads it (a change
+ * shows within the interval, an idle process included), unless the
+ * database hangs. */
 static void refresh(request_rec *r, realm *m, const amx_dir_conf *conf, apr_time_t now)
 {
     apr_uint32_t g = shared_gen ? apr_atomic_read32(shared_gen) : 0;
 
+    /* Renewed before the generation is noted as seen: a request that
+     * comes meanwhile renews too rather than answer from the old one. */
     if (g != m->local_gen) {
-        m->local_gen = g;
         amx_cache_renew(m->cache, now);
+        m->local_gen = g;
     }
-    if (now < m->next_check || apr_atomic_cas32(&m->checking, 1, 0) != 0)
+    if (now < m->next_check)
         return;
+#if APR_HAS_THREADS
+    if (apr_thread_mutex_trylock(m->checking) != APR_SUCCESS
+        && apr_thread_mutex_timedlock(m->checking, CHECK_WAIT) != APR_SUCCESS)
+        return;
+#endif
     if (now >= m->next_check) {
-        m->next_check = now + apr_time_from_sec(amx_conf_cache_check(conf));
         check_counter(r, m, conf, now);
+        m->next_check = apr_time_now() + apr_time_from_sec(amx_conf_cache_check(conf));
     }
-    apr_atomic_set32(&m->checking, 0);
+#if APR_HAS_THREADS
+    apr_thread_mutex_unlock(m->checking);
+#endif
 }
 
 static void note_held(request_rec *r, realm *m, amx_cache_entry *e, const amx_domain_data *d)

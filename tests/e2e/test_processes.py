@@ -64,13 +64,13 @@ def several(private_httpd, workdir, request):
     allow_httpd(d)
     private_httpd.db = d / "automx.db"
     private_httpd.start(dbdparams=str(private_httpd.db),
-                        extra=PROCESSES + "AutomxCacheTTL 3600")
+                        extra=PROCESSES + "AutomxCacheCheck 3600")
     return private_httpd
 
 
 def test_concurrent_lookups_reach_several_processes(private_httpd, workdir):
     db = make_sqlite_db(workdir / "concurrent" / "automx.db", SQL / "sample-data.sql")
-    private_httpd.start(dbdparams=str(db), extra=PROCESSES + "AutomxCacheTTL 60")
+    private_httpd.start(dbdparams=str(db), extra=PROCESSES)
     first = {"ac": private_httpd.get(AC + "user@example.com").body,
              "ad": private_httpd.request("POST", "/autodiscover/autodiscover.xml",
                                          body=AD_BODY.format("user@example.com").encode(),

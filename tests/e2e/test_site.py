@@ -42,6 +42,7 @@ def test_database_down_is_503_and_recovers_without_restart(private_httpd, workdi
     private_httpd.start(dbdparams=str(missing))
     private_httpd.expect_log(r"\[dbd:")                 # mod_dbd's own complaint
     private_httpd.expect_log(r"AMX00030: no database connection")
+    private_httpd.expect_log(r"AMX01803: cannot read the database's change counter")
     r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=user@example.com")
     assert r.status == 503
     assert r.header("Retry-After") == "30"
@@ -55,7 +56,7 @@ def test_database_down_is_503_and_recovers_without_restart(private_httpd, workdi
 
 def test_retry_after_is_configurable(private_httpd, workdir):
     private_httpd.start(dbdparams=str(workdir / "never" / "x.db"), extra="AutomxRetryAfter 120")
-    private_httpd.expect_log(r"\[dbd:|AMX00030")
+    private_httpd.expect_log(r"\[dbd:|AMX00030|AMX01803")
     r = private_httpd.get("/mail/config-v1.1.xml?emailaddress=user@example.com")
     assert r.status == 503 and r.header("Retry-After") == "120"
 
