@@ -10,12 +10,14 @@ from harness import VALGRIND_LOGS
 
 # Three processes of four threads that stay up: no process is stopped or
 # started while a test runs, so the caches compared are the same ones.
+# MinSpareThreads 1: with more busy threads than MaxRequestWorkers less
+# MinSpareThreads, and no process left to start, event logs AH00484.
 PROCESSES = """
 StartServers 3
 ServerLimit 3
 ThreadsPerChild 4
 MaxRequestWorkers 12
-MinSpareThreads 4
+MinSpareThreads 1
 MaxSpareThreads 12
 MaxConnectionsPerChild 0
 """

@@ -15,13 +15,15 @@ from harness import Httpd
 
 pytestmark = several_processes
 
+# Two processes each, with room for the 8 requests at once that
+# coherence.ask sends (AH00484, see coherence.PROCESSES, would fail it).
 TWO_PROCESSES = """
 StartServers 2
 ServerLimit 2
-ThreadsPerChild 4
-MaxRequestWorkers 8
-MinSpareThreads 4
-MaxSpareThreads 8
+ThreadsPerChild 8
+MaxRequestWorkers 16
+MinSpareThreads 1
+MaxSpareThreads 16
 MaxConnectionsPerChild 0
 """
 WITHIN = 2      # twice AutomxCacheCheck's default
