@@ -30,6 +30,8 @@ DOWN = r"\[dbd:|AMX00030|AMX00036|AMX01803"
 @pytest.fixture(params=["pgsql", "mysql"])
 def db(request, workdir):
     srv = db_server(request.param, workdir)
+    if srv.proc is None:        # an earlier test failed while it was down
+        srv.start_again()
     load_sample(srv)
     yield srv
     if srv.proc is None:        # a test that failed while it was down

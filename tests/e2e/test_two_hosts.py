@@ -37,8 +37,12 @@ NEW = b"<hostname>imap-new.example.com</hostname>"
 @pytest.fixture(params=["pgsql", "mysql"])
 def db(request, workdir):
     srv = db_server(request.param, workdir)
+    if srv.proc is None:        # an earlier test failed while it was down
+        srv.start_again()
     load_sample(srv)
     yield srv
+    if srv.proc is None:
+        srv.start_again()
     load_sample(srv)            # the sample data for the tests after this one
 
 
