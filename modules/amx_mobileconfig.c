@@ -1,4 +1,9 @@
 /* Apple configuration profile generator. */
+/* SHA1() is one of OpenSSL 3's deprecated low-level calls, and the
+ * cheapest: EVP_Digest() would make and free a context per UUID, four per
+ * profile. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <apr_strings.h>
 #include <apr_uri.h>
 #include <string.h>
@@ -7,7 +12,6 @@
 #include "amx_idn.h"
 #include "amx_mobileconfig.h"
 #include "amx_placeholder.h"
-#include "amx_sha1.h"
 #include "amx_template.h"
 #include "amx_xml.h"
 
@@ -73,30 +77,21 @@ const char *amx_mc_uuid(apr_pool_t *p, const char *address, const char *role)
 {
     static const char hex[] = "0123456789ABCDEF";
     static const int dash[] = { 4, 6, 8, 10 };  /* bytes before each '-' */
-    unsigned char digest[AMX_SHA1_DIGEST];
-    amx_sha1 ctx;
+    unsigned char digest[SHA_DIGEST_LENGTH];
     char *uuid, *out;
     int i, k = 0;
 
     apr_size_t alen = strlen(address), rlen = strlen(role);
-    char in[256];
+    apr_size_t n = sizeof(uuid_namespace) + alen + 1 + rlen;
+    char small[256];
+    /* The name in one piece, for one call of OpenSSL's SHA-1. */
+    char *in = n <= sizeof(small) ? small : apr_palloc(p, n);
 
-    amx_sha1_init(&ctx);
-    if (sizeof(uuid_namespace) + alen + 1 + rlen <= sizeof(in)) {
-        /* The usual size: one call. */
-        memcpy(in, uuid_namespace, sizeof(uuid_namespace));
-        memcpy(in + sizeof(uuid_namespace), address, alen);
-        in[sizeof(uuid_namespace) + alen] = '\n';
-        memcpy(in + sizeof(uuid_namespace) + alen + 1, role, rlen);
-        amx_sha1_update(&ctx, in, sizeof(uuid_namespace) + alen + 1 + rlen);
-    }
-    else {
-        amx_sha1_update(&ctx, uuid_namespace, sizeof(uuid_namespace));
-        amx_sha1_update(&ctx, address, alen);
-        amx_sha1_update(&ctx, "\n", 1);
-        amx_sha1_update(&ctx, role, rlen);
-    }
-    amx_sha1_final(&ctx, digest);
+    memcpy(in, uuid_namespace, sizeof(uuid_namespace));
+    memcpy(in + sizeof(uuid_namespace), address, alen);
+    in[sizeof(uuid_namespace) + alen] = '\n';
+    memcpy(in + sizeof(uuid_namespace) + alen + 1, role, rlen);
+    SHA1((const unsigned char *)in, n, digest);
     digest[6] = (unsigned char)((digest[6] & 0x0F) | 0x50);  /* version 5 */
     digest[8] = (unsigned char)((digest[8] & 0x3F) | 0x80);  /* RFC 4122 variant */
     /* 8-4-4-4-12 upper-case hex digits of the first 16 bytes. */
