@@ -48,6 +48,14 @@ int amx_http_out_finish(amx_http_out *out)
         apr_brigade_cleanup(out->bb);
         return AP_FILTER_ERROR;
     }
+    /* httpd's core output filter holds back a reply of under 4 KB kept in
+     * memory, to be written after the request by the MPM's listener:
+     * a second trip through the event MPM's queue per request, which a
+     * static file (a file bucket) does not take. A reply whose length is
+     * known is flushed here instead, in the worker; without one, a flush
+     * before EOS would make the reply chunked. */
+    if (apr_table_get(out->r->headers_out, "Content-Length"))
+        APR_BRIGADE_INSERT_TAIL(out->bb, apr_bucket_flush_create(out->bb->bucket_alloc));
     APR_BRIGADE_INSERT_TAIL(out->bb, apr_bucket_eos_create(out->bb->bucket_alloc));
     rv = ap_pass_brigade(out->r->output_filters, out->bb);
     apr_brigade_cleanup(out->bb);

@@ -16,6 +16,7 @@
 #include "http_log.h"
 #include "apr_atomic.h"
 #include "apr_hash.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 
@@ -150,8 +151,15 @@ static void check_counter(request_rec *r, realm *m, const amx_dir_conf *conf,
         return;
     }
     /* The database fails: keep what is cached (stale if error), say so
-     * once per interval. */
+     * once per interval (libpq's messages end in a newline). */
     m->failing = 1;
+    if (error) {
+        char *e = apr_pstrdup(r->pool, error);
+        apr_size_t n = strlen(e);
+        while (n > 0 && apr_isspace(e[n - 1]))
+            e[--n] = '\0';
+        error = e;
+    }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                   "AMX01803: cannot read the database's change counter (%s); %s", 
                   dbd ? error : "no database connection",
