@@ -303,6 +303,10 @@ int amx_http_send_template(request_rec *r, const amx_tpl *t, const amx_address *
                       "AMX02100: could not complete the reply from its template");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    /* Known now: the reply goes out in the worker (amx_http_out_finish). */
+    ap_set_content_length(r, (apr_off_t)body_len);
+    if (r->header_only)
+        return OK;
     amx_http_out_init(&out, r);
     amx_http_out_write(&out, body, (int)body_len);
     return amx_http_out_finish(&out);

@@ -334,3 +334,26 @@ class Httpd:
             except socket.timeout:
                 pass
             return b"".join(chunks)
+
+
+def pipelined_autoconfig(port, ids, batch=100):
+    """Autoconfig for u@d<ID>.example (the synthetic dataset) for each of
+    IDS on one connection, BATCH requests pipelined at a time; the
+    statuses. Fast enough to ask for 100,000 domains in seconds."""
+    ids = list(ids)
+    statuses = []
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as sock:
+        replies = sock.makefile("rb")
+        for start in range(0, len(ids), batch):
+            part = ids[start:start + batch]
+            sock.sendall(b"".join(
+                f"GET /mail/config-v1.1.xml?emailaddress=u@d{i}.example HTTP/1.1\r\n"
+                f"Host: localhost\r\n\r\n".encode() for i in part))
+            for _ in part:
+                statuses.append(int(replies.readline().split()[1]))
+                length = 0
+                while (line := replies.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                replies.read(length)
+    return statuses

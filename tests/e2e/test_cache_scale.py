@@ -4,12 +4,11 @@ domain asked once (wrk, each thread its own share), then every domain
 again, all of them from memory. Requests are pipelined, a hundred at a
 time on each of four connections."""
 import re
-import socket
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import SQL, make_sqlite_db
+from harness import SQL, make_sqlite_db, pipelined_autoconfig
 
 DOMAINS = 100000
 ONE_PROCESS = """
@@ -35,32 +34,12 @@ def metric(h, name):
     return float(m.group(1))
 
 
-def ask(port, first, last, batch=100):
-    """Autoconfig for d<FIRST>..d<LAST-1>.example on one connection, BATCH
-    requests pipelined at a time; the statuses."""
-    statuses = []
-    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-        replies = sock.makefile("rb")
-        for start in range(first, last, batch):
-            ids = range(start, min(start + batch, last))
-            sock.sendall(b"".join(
-                f"GET /mail/config-v1.1.xml?emailaddress=u@d{i}.example HTTP/1.1\r\n"
-                f"Host: localhost\r\n\r\n".encode() for i in ids))
-            for _ in ids:
-                statuses.append(int(replies.readline().split()[1]))
-                length = 0
-                while (line := replies.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                replies.read(length)
-    return statuses
-
-
 def every_domain_once(h):
     """Each domain of the dataset asked once, from four connections."""
     share = DOMAINS // 4
     with ThreadPoolExecutor(max_workers=4) as pool:
-        parts = pool.map(lambda k: ask(h.port, k * share, (k + 1) * share), range(4))
+        parts = pool.map(lambda k: pipelined_autoconfig(h.port, range(k * share, (k + 1) * share)),
+                         range(4))
         statuses = [s for part in parts for s in part]
     assert len(statuses) == DOMAINS and set(statuses) == {200}, set(statuses)
 
