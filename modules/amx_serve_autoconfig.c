@@ -28,12 +28,13 @@ typedef struct {
 static int append(void *ctx, const char *buf, int len)
 {
     buffer *b = ctx;
-    if (len < 0)
-        return -1;
+    if (len <= 0)
+        return len < 0 ? -1 : 0;
     if (b->len + (apr_size_t)len > b->size) {
         apr_size_t size = 2 * (b->len + (apr_size_t)len);
         char *data = apr_palloc(b->pool, size);
-        memcpy(data, b->data, b->len);
+        if (b->len)  /* the first write finds no buffer yet */
+            memcpy(data, b->data, b->len);
         b->data = data;
         b->size = size;
     }
