@@ -99,6 +99,10 @@ def httpd_env():
 
 
 VALGRIND_LOGS = os.environ.get("AUTOMX_VALGRIND_LOGS")
+# Under AddressSanitizer (tools/test-sanitizers) a process's resident
+# memory says nothing of the module's: freed memory stays in ASan's
+# quarantine (256 MB) and every allocation has its shadow.
+SANITIZED = bool(os.environ.get("AUTOMX_SANITIZER_LOGS"))
 # Timeouts under memcheck: httpd starts and answers several times slower;
 # eight times the usual waits carry the whole suite.
 SLOW = 8 if VALGRIND_LOGS else 1

@@ -8,7 +8,7 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import SQL, make_sqlite_db, pipelined_autoconfig
+from harness import SANITIZED, SQL, make_sqlite_db, pipelined_autoconfig
 
 DOMAINS = 100000
 ONE_PROCESS = """
@@ -71,4 +71,5 @@ def test_the_synthetic_dataset_fits_in_64_mib_per_process(private_httpd, workdir
     assert metric(h, "automx_cache_hits_total") - hits >= DOMAINS
     assert h.children() == [child]
     print(f"\n100,000 domains cached: +{grown / 1024:.1f} MiB RSS in one process")
-    assert grown <= 64 * 1024, f"{grown / 1024:.1f} MiB"
+    if not SANITIZED:
+        assert grown <= 64 * 1024, f"{grown / 1024:.1f} MiB"
