@@ -20,6 +20,7 @@
 #include "mod_status.h"
 
 #include "amx_metrics.h"
+#include "amx_request.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -60,12 +61,13 @@ const char *amx_metrics_set_enabled(cmd_parms *cmd, void *dummy, int on)
 
 static metrics_note *note_of(request_rec *r)
 {
-    metrics_note *n = ap_get_module_config(r->request_config, &automx_module);
+    amx_request_note *rn = amx_request_note_of(r, &automx_module, 1);
+    metrics_note *n = rn->metrics;
     if (n == NULL) {
         n = apr_palloc(r->pool, sizeof(*n));
         n->endpoint = -1;
         n->cause = -1;
-        ap_set_module_config(r->request_config, &automx_module, n);
+        rn->metrics = n;
     }
     return n;
 }
@@ -131,8 +133,10 @@ static int metrics_log_transaction(request_rec *r)
     if (my_slot == NULL)
         return DECLINED;
     for (last = r; ; last = last->next) {
-        if (n == NULL)
-            n = ap_get_module_config(last->request_config, &automx_module);
+        if (n == NULL) {
+            amx_request_note *rn = amx_request_note_of(last, &automx_module, 0);
+            n = rn ? rn->metrics : NULL;
+        }
         if (last->next == NULL)
             break;
     }

@@ -23,6 +23,7 @@
 #include "amx_cache.h"
 #include "amx_config.h"
 #include "amx_metrics.h"
+#include "amx_request.h"
 #include "amx_store.h"
 
 APLOG_USE_MODULE(automx);
@@ -62,7 +63,6 @@ typedef struct {
     const amx_domain_data *data;
 } held;
 
-#define HELD_KEY "automx:cached-domain"
 
 static apr_hash_t *realms;   /* server_rec * -> realm; made in child_init */
 static volatile apr_uint32_t *shared_gen;
@@ -205,7 +205,7 @@ static void note_held(request_rec *r, realm *m, amx_cache_entry *e, const amx_do
     h->realm = m;
     h->entry = e;
     h->data = d;
-    apr_pool_userdata_setn(h, HELD_KEY, NULL, r->pool);
+    amx_request_note_of(r, &automx_module, 1)->held = h;
 }
 
 int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
@@ -280,9 +280,9 @@ int amx_store_domain(request_rec *r, const char *domain, amx_domain_data **out)
 
 static const held *held_for(request_rec *r, const amx_domain_data *d)
 {
-    void *v = NULL;
-    apr_pool_userdata_get(&v, HELD_KEY, r->pool);
-    return v && ((const held *)v)->data == d ? v : NULL;
+    const amx_request_note *n = amx_request_note_of(r, &automx_module, 0);
+    const held *h = n ? n->held : NULL;
+    return h && h->data == d ? h : NULL;
 }
 
 const void *amx_store_kept(request_rec *r, const amx_domain_data *d, amx_kept_kind kind,
