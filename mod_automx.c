@@ -21,6 +21,7 @@
 #include "amx_ldap.h"
 #include "amx_metrics.h"
 #include "amx_store.h"
+#include "amx_walk.h"
 
 APLOG_USE_MODULE(automx);
 
@@ -212,7 +213,10 @@ static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     /* httpd reads its configuration twice at start-up; on the first pass
      * warnings reach only the console, so they wait for the second. */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+    {
         amx_config_check_signers(ptemp);
+        amx_walk_check_sections(ptemp, s);
+    }
     /* libxml2 builds its process-wide tables (encodings, dictionary lock)
      * on first use; done here, before any worker thread exists, no two
      * requests race to build them. */
@@ -244,6 +248,7 @@ static void automx_register_hooks(apr_pool_t *p)
     ap_hook_post_config(automx_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(automx_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(automx_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    amx_walk_register_hooks(p);
     amx_metrics_register_hooks(p);
 }
 

@@ -29,6 +29,7 @@ void *amx_config_create_dir(apr_pool_t *p, char *dir)
     c->cache = -1;
     c->cache_ttl = -1;
     c->cache_stale_if_error = -1;
+    c->directory_walk = -1;
     return c;
 }
 
@@ -51,6 +52,7 @@ void *amx_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     c->cache_ttl = add->cache_ttl != -1 ? add->cache_ttl : base->cache_ttl;
     c->cache_stale_if_error = add->cache_stale_if_error != -1
         ? add->cache_stale_if_error : base->cache_stale_if_error;
+    c->directory_walk = add->directory_walk != -1 ? add->directory_walk : base->directory_walk;
     c->sign_set = add->sign_set || base->sign_set;
     c->signer = add->sign_set ? add->signer : base->signer;
     c->public_host = add->public_host ? add->public_host : base->public_host;
@@ -104,6 +106,11 @@ int amx_conf_cache(const amx_dir_conf *c)
 int amx_conf_cache_check(const amx_dir_conf *c)
 {
     return c->cache_check ? c->cache_check : AMX_DEFAULT_CACHE_CHECK;
+}
+
+int amx_conf_directory_walk(const amx_dir_conf *c)
+{
+    return c->directory_walk == 1;
 }
 
 int amx_conf_cache_ttl(const amx_dir_conf *c)
@@ -186,6 +193,22 @@ static const char *set_cache(cmd_parms *cmd, void *dconf, int on)
 static const char *set_cache_stale_if_error(cmd_parms *cmd, void *dconf, int on)
 {
     ((amx_dir_conf *)dconf)->cache_stale_if_error = on;
+    return NULL;
+}
+
+/* Whether the walk happens is decided before httpd reads <Directory>,
+ * <Files> and .htaccess: a setting there could never apply. */
+static const char *set_directory_walk(cmd_parms *cmd, void *dconf, int on)
+{
+    const ap_directive_t *d;
+    for (d = cmd->directive ? cmd->directive->parent : NULL; d; d = d->parent) {
+        if (strncasecmp(d->directive, "<Directory", 10) == 0
+            || strncasecmp(d->directive, "<Files", 6) == 0)
+            return apr_psprintf(cmd->pool, "%s is not allowed in %s>: it decides whether "
+                                "httpd reads such sections at all (use <Location> or the "
+                                "virtual host)", cmd->cmd->name, d->directive);
+    }
+    ((amx_dir_conf *)dconf)->directory_walk = on;
     return NULL;
 }
 
@@ -395,6 +418,10 @@ const command_rec amx_config_cmds[] = {
                  RSRC_CONF | ACCESS_CONF,
                  "On (default): while the database fails, answer cached domains from "
                  "the cache; Off: 503"),
+    AP_INIT_FLAG("AutomxDirectoryWalk", set_directory_walk, NULL, RSRC_CONF | ACCESS_CONF,
+                 "On: map the URLs of mod_automx's replies to the file system, so that "
+                 "<Directory>, <Files> and .htaccess apply to them (default Off: "
+                 "<Location> and the virtual host do)"),
     AP_INIT_TAKE1("AutomxCacheEntries", set_cache_entries, NULL, RSRC_CONF,
                   "Domains each httpd process keeps in memory at most (default 200000)"),
     AP_INIT_FLAG("AutomxMetrics", amx_metrics_set_enabled, NULL, RSRC_CONF,

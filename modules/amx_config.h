@@ -24,6 +24,7 @@ typedef struct {
     int cache_check;             /* AutomxCacheCheck, seconds; 0 unset */
     int cache_ttl;               /* AutomxCacheTTL, seconds; 0 off, -1 unset */
     int cache_stale_if_error;    /* AutomxCacheStaleIfError; -1 unset */
+    int directory_walk;          /* AutomxDirectoryWalk; -1 unset */
     amx_signer *signer;          /* AutomxMobileconfigSign */
     int sign_set;                /* 1 when set here (Off included) */
     /* The self-service page and the DNS records (SPEC sections 9, 13). */
@@ -65,6 +66,9 @@ int amx_conf_cache_check(const amx_dir_conf *c);
 /* How long cached data lives when the database has no change counter. */
 int amx_conf_cache_ttl(const amx_dir_conf *c);
 int amx_conf_cache_stale_if_error(const amx_dir_conf *c);
+/* 1 when httpd maps the public endpoints' URLs to the file system
+ * (AutomxDirectoryWalk On); default 0. */
+int amx_conf_directory_walk(const amx_dir_conf *c);
 const char *amx_conf_public_host(const amx_dir_conf *c, const server_rec *s);
 
 /* AutomxCacheEntries (server-wide). */

@@ -188,7 +188,9 @@ def test_passwords_cannot_be_switched_on_from_htaccess(private_httpd, sample_db)
     private_httpd.expect_log(r"AutomxMobileconfigPasswords not allowed here")
     try:
         private_httpd.start(dbdparams=str(sample_db), loglevel="info",
-                            extra=f'<Directory "{htdocs}">\n    AllowOverride Options\n</Directory>')
+                            # httpd reads .htaccess for mod_automx's URLs only then.
+                            extra="AutomxDirectoryWalk On\n"
+                                  f'<Directory "{htdocs}">\n    AllowOverride Options\n</Directory>')
         r = private_httpd.get(MC + "user@example.com&password=s3cret")
         assert r.status == 500
         assert b"s3cret" not in r.body
