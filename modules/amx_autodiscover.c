@@ -52,6 +52,13 @@ struct amx_ad_reader {
     int collect_depth;        /* depth of the element whose text is collected */
     text_buf address, schema;
     apr_array_header_t *ns;   /* ns_binding, innermost last */
+    /* The last piece fed, not parsed yet: the parser gets it once the next
+     * piece arrives, or with the end of the body, as its last chunk.
+     * Parsed as the last chunk, libxml2's push parser skips the look-ahead
+     * scans for the end of each construct it makes while more may come:
+     * a request that arrives in one piece, as nearly all do, is parsed as
+     * one last chunk. */
+    text_buf pending;
 };
 
 /* ---- one parser context per thread ------------------------------------------
@@ -342,21 +349,42 @@ static int parse_chunk(amx_ad_reader *rd, const char *buf, int len, int terminat
     return rv;
 }
 
-int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
+/* BUF to the parser in chunks libxml2's int length can hold; the last one
+ * says TERMINATE. 0 while the document is still acceptable. */
+static int parse(amx_ad_reader *rd, const char *buf, apr_size_t len, int terminate)
 {
-    if (rd->failed || rd->had_dtd)
-        return -1;
-    rd->bytes += len;
-    while (len > 0) {
+    do {
         int n = len > 65536 ? 65536 : (int)len;
-        if (parse_chunk(rd, buf, n, 0) != 0 || rd->had_dtd
-            || !rd->ctxt->wellFormed) {
+        int last = terminate && (apr_size_t)n == len;
+        if (parse_chunk(rd, buf, n, last) != 0 || rd->had_dtd || !rd->ctxt->wellFormed) {
             rd->failed = 1;
             return -1;
         }
         buf += n;
         len -= (apr_size_t)n;
+    } while (len > 0);
+    return 0;
+}
+
+int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
+{
+    text_buf *p = &rd->pending;
+
+    if (rd->failed || rd->had_dtd || rd->ctxt == NULL)
+        return -1;
+    if (len == 0)
+        return 0;
+    rd->bytes += len;
+    if (p->len > 0 && parse(rd, p->data, p->len, 0) != 0)
+        return -1;
+    /* The piece is the caller's only until it returns. The buffer is kept
+     * for the next: memory is the largest piece, not the body. */
+    if (len > p->cap) {
+        p->cap = len < 1024 ? 1024 : len;
+        p->data = apr_palloc(rd->pool, p->cap);
     }
+    memcpy(p->data, buf, len);
+    p->len = len;
     return 0;
 }
 
@@ -386,8 +414,8 @@ amx_ad_status amx_ad_reader_finish(amx_ad_reader *rd, amx_ad_request *out)
         return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");
     if (rd->bytes == 0)
         return fail(out, AMX_AD_EMPTY, "empty body");
-    if (rd->ctxt == NULL || rd->failed || parse_chunk(rd, NULL, 0, 1) != 0
-        || !rd->ctxt->wellFormed || !rd->root_seen) {
+    if (rd->ctxt == NULL || rd->failed || parse(rd, rd->pending.data, rd->pending.len, 1) != 0
+        || !rd->root_seen) {
         if (rd->had_dtd)
             return fail(out, AMX_AD_DTD, "a DOCTYPE is not allowed");
         return fail(out, AMX_AD_MALFORMED,
