@@ -9,7 +9,9 @@ threads, 32 connections) measures each target in alternating rounds after a
 warm-up; the figures are medians, each ratio the median of the rounds'
 ratios, and every non-2xx reply and socket error is counted.
 Instructions per request come from callgrind on `httpd -X`, which counts
-the same on a busy and on an idle machine.
+the same on a busy and on an idle machine: the difference between a run of
+50 requests and one of 50 + N, so that start-up and the one-time work of
+the first requests are left out.
 """
 import argparse
 import http.client
@@ -231,10 +233,18 @@ def print_results(results):
               f"{m['non2xx'] + s['non2xx']:>8}{m['sockerr'] + s['sockerr']:>9}")
 
 
+# Requests both callgrind runs of a pair make before the measured ones: the
+# difference of the two runs is the steady state, without start-up and
+# without what only the first requests do (the database query that fills
+# the cache, rendering the kept reply or template, opening the file).
+CALLGRIND_WARMUP = 50
+
+
 def callgrind_instructions(root, db, path, requests, extra, method="GET", body=None):
-    """Instructions httpd -X spends on REQUESTS requests of PATH, startup excluded."""
+    """Instructions httpd -X spends per request of PATH in the steady state:
+    (run of CALLGRIND_WARMUP + REQUESTS requests - run of CALLGRIND_WARMUP) / REQUESTS."""
     totals = []
-    for n in (0, requests):
+    for n in (CALLGRIND_WARMUP, CALLGRIND_WARMUP + requests):
         h = Httpd(root / f"cg-{n}")
         # The log level of the wrk runs: at the test configuration's
         # automx:debug, every lookup would also format and write a log line.
@@ -292,8 +302,8 @@ def callgrind_all(work, db, args, setups):
     for t, label, path, extra in runs:
         name = f"{t.name}-{label}"
         root = work / f"cg-{name}"
-        shutil.copytree(htdocs_src, root / "cg-0" / "htdocs")
-        shutil.copytree(htdocs_src, root / f"cg-{args.callgrind_requests}" / "htdocs")
+        for n in (CALLGRIND_WARMUP, CALLGRIND_WARMUP + args.callgrind_requests):
+            shutil.copytree(htdocs_src, root / f"cg-{n}" / "htdocs")
         post = label != "static" and t.method == "POST"
         ir[(t.name, label)] = callgrind_instructions(
             root, db, path, args.callgrind_requests, STATIC_CONF + extra,
