@@ -356,7 +356,8 @@ static int parse(amx_ad_reader *rd, const char *buf, apr_size_t len, int termina
     do {
         int n = len > 65536 ? 65536 : (int)len;
         int last = terminate && (apr_size_t)n == len;
-        if (parse_chunk(rd, buf, n, last) != 0 || rd->had_dtd || !rd->ctxt->wellFormed) {
+        if (parse_chunk(rd, buf, n, last) != 0 || rd->failed || rd->had_dtd
+            || !rd->ctxt->wellFormed) {
             rd->failed = 1;
             return -1;
         }
@@ -378,10 +379,14 @@ int amx_ad_reader_feed(amx_ad_reader *rd, const char *buf, apr_size_t len)
     if (p->len > 0 && parse(rd, p->data, p->len, 0) != 0)
         return -1;
     /* The piece is the caller's only until it returns. The buffer is kept
-     * for the next: memory is the largest piece, not the body. */
+     * for the next and doubles when one is larger: at most four times the
+     * largest piece in all, however long the body. */
     if (len > p->cap) {
-        p->cap = len < 1024 ? 1024 : len;
-        p->data = apr_palloc(rd->pool, p->cap);
+        apr_size_t cap = p->cap ? p->cap : 1024;
+        while (cap < len)
+            cap *= 2;
+        p->cap = cap;
+        p->data = apr_palloc(rd->pool, cap);
     }
     memcpy(p->data, buf, len);
     p->len = len;

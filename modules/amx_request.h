@@ -13,7 +13,8 @@
 typedef struct {
     void *metrics;       /* amx_metrics.c: the endpoint and cause counted */
     const void *held;    /* amx_store_cache.c: the cache entry the reply uses */
-    int unmapped;        /* amx_walk.c: the directory walk is skipped */
+    const char *unmapped_uri; /* amx_walk.c: the URI marked for no walk */
+    int walk_skipped;    /* amx_walk.c: the directory walk was skipped */
 } amx_request_note;
 
 /* R's note; created when CREATE is set, else NULL while it has none. */

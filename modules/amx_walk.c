@@ -16,6 +16,7 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_protocol.h"
 #include "http_request.h"
 #include "ap_expr.h"
 #include "apr_strings.h"
@@ -28,42 +29,75 @@ APLOG_USE_MODULE(automx);
 
 static int is_public_handler(const char *h)
 {
-    if (h == NULL || strncmp(h, "automx", 6) != 0)
+    if (h == NULL || strncasecmp(h, "automx", 6) != 0)
         return 0;
     h += 6;
-    return *h == '\0' || strcmp(h, "-autoconfig") == 0 || strcmp(h, "-autodiscover") == 0
-           || strcmp(h, "-mobileconfig") == 0;
+    return *h == '\0' || strcasecmp(h, "-autoconfig") == 0 || strcasecmp(h, "-autodiscover") == 0
+           || strcasecmp(h, "-mobileconfig") == 0;
 }
 
 /* translate_name runs after the first walk of <Location>: the handler
  * SetHandler gives there is known, which map_to_storage, run with the
  * server's defaults, could not see. Declines always: the URL is still
- * translated as before (r->filename for the log and other modules). */
+ * translated as before (r->filename for the log and other modules).
+ * Subrequests and TRACE (which httpd answers in map_to_storage) are
+ * walked as ever. */
 static int mark_unmapped(request_rec *r)
 {
-    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    core_dir_config *core;
     const char *err = NULL, *handler;
 
+    if (r->main || r->method_number == M_TRACE)
+        return DECLINED;
+    core = ap_get_core_module_config(r->per_dir_config);
     if (core == NULL || core->expr_handler == NULL
         || amx_conf_directory_walk(amx_config_of(r)))
         return DECLINED;
     handler = ap_expr_str_exec(r, core->expr_handler, &err);
     if (err == NULL && is_public_handler(handler))
-        amx_request_note_of(r, &automx_module, 1)->unmapped = 1;
+        amx_request_note_of(r, &automx_module, 1)->unmapped_uri = apr_pstrdup(r->pool, r->uri);
     return DECLINED;
 }
 
-/* OK ends map_to_storage before core's directory walk. */
+/* OK ends map_to_storage before core's directory walk: for a marked
+ * request whose URI no translate_name hook changed (mod_rewrite's [PT]
+ * may point it anywhere) and that is not proxied (mod_proxy's own walk of
+ * <Proxy> sections comes in this phase too). */
 static int skip_walk(request_rec *r)
 {
+    amx_request_note *n = amx_request_note_of(r, &automx_module, 0);
+
+    if (n == NULL || n->unmapped_uri == NULL || r->main || r->proxyreq
+        || (r->filename && strncmp(r->filename, "proxy:", 6) == 0)
+        || strcmp(n->unmapped_uri, r->uri) != 0)
+        return DECLINED;
+    n->walk_skipped = 1;
+    return OK;
+}
+
+/* The last fixup sees the handler that will run. One that is not a
+ * read-only endpoint of this module, on a request that was not walked,
+ * would run without the <Directory> rules meant for it (a SetHandler
+ * expression that reads what changed since, a module that takes the
+ * request over in a fixup): it is refused rather than run. */
+static int check_unmapped(request_rec *r)
+{
     const amx_request_note *n = amx_request_note_of(r, &automx_module, 0);
-    return (r->main == NULL && n && n->unmapped) ? OK : DECLINED;
+
+    if (n == NULL || !n->walk_skipped || (!r->proxyreq && is_public_handler(r->handler)))
+        return DECLINED;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  "AMX02201: %s was not mapped to the file system for mod_automx, but its "
+                  "handler is now %s: refused; set AutomxDirectoryWalk On for it",
+                  r->uri, r->handler ? r->handler : "none");
+    return HTTP_INTERNAL_SERVER_ERROR;
 }
 
 void amx_walk_register_hooks(apr_pool_t *p)
 {
     ap_hook_translate_name(mark_unmapped, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_map_to_storage(skip_walk, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_fixups(check_unmapped, NULL, NULL, APR_HOOK_REALLY_LAST);
 }
 
 /* ---- start-up ----------------------------------------------------------- */
@@ -74,13 +108,14 @@ static int is_file_section(const ap_directive_t *d)
            || strncasecmp(d->directive, "<Files", 6) == 0;
 }
 
-static int walk_on_somewhere(const ap_directive_t *d)
+static int walk_on_somewhere(apr_pool_t *p, const ap_directive_t *d)
 {
     for (; d; d = d->next) {
-        if (strcasecmp(d->directive, "AutomxDirectoryWalk") == 0 && d->args
-            && strcasecmp(d->args, "on") == 0)
+        const char *args = d->args;
+        if (strcasecmp(d->directive, "AutomxDirectoryWalk") == 0 && args
+            && strcasecmp(ap_getword_conf(p, &args), "on") == 0)
             return 1;
-        if (d->first_child && walk_on_somewhere(d->first_child))
+        if (d->first_child && walk_on_somewhere(p, d->first_child))
             return 1;
     }
     return 0;
@@ -105,6 +140,6 @@ static void warn_in_sections(const ap_directive_t *d, const ap_directive_t *sect
 
 void amx_walk_check_sections(apr_pool_t *ptemp, server_rec *s)
 {
-    if (!walk_on_somewhere(ap_conftree))
+    if (!walk_on_somewhere(ptemp, ap_conftree))
         warn_in_sections(ap_conftree, NULL, s);
 }

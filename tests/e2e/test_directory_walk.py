@@ -87,4 +87,58 @@ def test_the_switch_is_refused_where_it_could_not_apply(private_httpd, sample_db
     assert rc != 0
     assert f"AutomxDirectoryWalk is not allowed in <{name}>" in out, out
     rc, out = private_httpd.configtest(dbdparams=str(sample_db), extra="AutomxDirectoryWalk Maybe")
-    assert rc != 0 and "AutomxDirectoryWalk" in out, out
+    assert rc != 0 and "AutomxDirectoryWalk must be On or Off" in out, out
+
+
+MODULES = "/usr/lib/apache2/modules"
+
+
+def test_proxied_urls_keep_their_proxy_rules(private_httpd, sample_db, htdocs):
+    # A URL below <Location /> that mod_proxy sends elsewhere: mod_proxy
+    # walks its <Proxy> sections in the phase the module skips for its own.
+    (htdocs / "backend.txt").write_text("from the backend\n")
+    private_httpd.expect_log(r"AH01630: client denied by server configuration")
+    conf = (f"LoadModule proxy_module {MODULES}/mod_proxy.so\n"
+            f"LoadModule proxy_http_module {MODULES}/mod_proxy_http.so\n"
+            "<Location /backend.txt>\n    SetHandler none\n</Location>\n"
+            f"ProxyPass /proxied/ http://127.0.0.1:{private_httpd.port}/\n")
+    private_httpd.start(dbdparams=str(sample_db), extra=conf)
+    r = private_httpd.get("/proxied/backend.txt")
+    assert (r.status, r.body) == (200, b"from the backend\n")
+    private_httpd.start(dbdparams=str(sample_db), extra=conf
+                        + '<Proxy "http://127.0.0.1:*">\n    Require all denied\n</Proxy>\n')
+    assert private_httpd.get("/proxied/backend.txt").status == 403
+    assert statuses(private_httpd) == (200, 200, 200, 200)
+
+
+def test_a_uri_rewritten_in_translation_is_walked(private_httpd, sample_db, htdocs):
+    private_httpd.expect_log(r"AH01630: client denied by server configuration")
+    private_httpd.start(dbdparams=str(sample_db), extra=(
+        f"LoadModule rewrite_module {MODULES}/mod_rewrite.so\n"
+        "RewriteEngine On\nRewriteRule ^/other$ /mail/config-v1.1.xml [PT]\n"
+        f'<Directory "{htdocs}">\n    Require all denied\n</Directory>'))
+    assert private_httpd.get("/other?emailaddress=user@example.com").status == 403
+    assert private_httpd.get(AC).status == 200
+
+
+def test_a_handler_changed_after_translation_is_refused(private_httpd, sample_db, htdocs):
+    # mod_rewrite's [H] in the server context sets the handler after
+    # translate_name: the request was not walked, so it must not run.
+    private_httpd.expect_log(r"AMX02201: /mail/h was not mapped")
+    rule = (f"LoadModule rewrite_module {MODULES}/mod_rewrite.so\n"
+            "RewriteEngine On\nRewriteRule ^/mail/h$ - [H=default-handler]\n")
+    private_httpd.start(dbdparams=str(sample_db), extra=rule)
+    assert private_httpd.get("/mail/h").status == 500
+    assert any("AMX02201: /mail/h was not mapped" in l for l in private_httpd.log_since_mark())
+    assert private_httpd.get(AC).status == 200
+    private_httpd.start(dbdparams=str(sample_db), extra=rule + "AutomxDirectoryWalk On\n")
+    assert private_httpd.get("/mail/h").status == 404   # walked: no such file
+
+
+def test_trace_is_httpds_as_before(private_httpd, sample_db):
+    private_httpd.start(dbdparams=str(sample_db))
+    r = private_httpd.request("TRACE", "/mail/config-v1.1.xml")
+    assert r.status == 200 and r.header("Content-Type").startswith("message/http")
+    private_httpd.start(dbdparams=str(sample_db), extra="TraceEnable Off")
+    assert private_httpd.request("TRACE", "/mail/config-v1.1.xml").status == 405
+    assert statuses(private_httpd) == (200, 200, 200, 200)
