@@ -212,8 +212,7 @@ static int automx_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     /* httpd reads its configuration twice at start-up; on the first pass
      * warnings reach only the console, so they wait for the second. */
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
-    {
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
         amx_config_check_signers(ptemp);
         amx_walk_check_sections(ptemp, s);
     }

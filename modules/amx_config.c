@@ -196,14 +196,19 @@ static const char *set_cache_stale_if_error(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+int amx_config_is_file_section(const ap_directive_t *d)
+{
+    return strncasecmp(d->directive, "<Directory", 10) == 0
+           || strncasecmp(d->directive, "<Files", 6) == 0;
+}
+
 /* Whether the walk happens is decided before httpd reads <Directory>,
  * <Files> and .htaccess: a setting there could never apply. */
 static const char *set_directory_walk(cmd_parms *cmd, void *dconf, int on)
 {
     const ap_directive_t *d;
     for (d = cmd->directive ? cmd->directive->parent : NULL; d; d = d->parent) {
-        if (strncasecmp(d->directive, "<Directory", 10) == 0
-            || strncasecmp(d->directive, "<Files", 6) == 0)
+        if (amx_config_is_file_section(d))
             return apr_psprintf(cmd->pool, "%s is not allowed in %s>: it decides whether "
                                 "httpd reads such sections at all (use <Location> or the "
                                 "virtual host)", cmd->cmd->name, d->directive);

@@ -71,6 +71,10 @@ int amx_conf_cache_stale_if_error(const amx_dir_conf *c);
 int amx_conf_directory_walk(const amx_dir_conf *c);
 const char *amx_conf_public_host(const amx_dir_conf *c, const server_rec *s);
 
+/* 1 when D is a <Directory>, <DirectoryMatch>, <Files> or <FilesMatch>
+ * section: what httpd's directory walk reads. */
+int amx_config_is_file_section(const ap_directive_t *d);
+
 /* AutomxCacheEntries (server-wide). */
 int amx_config_cache_entries(void);
 

@@ -63,7 +63,6 @@ typedef struct {
     const amx_domain_data *data;
 } held;
 
-
 static apr_hash_t *realms;   /* server_rec * -> realm; made in child_init */
 static volatile apr_uint32_t *shared_gen;
 

@@ -67,7 +67,7 @@ static int skip_walk(request_rec *r)
 {
     amx_request_note *n = amx_request_note_of(r, &automx_module, 0);
 
-    if (n == NULL || n->unmapped_uri == NULL || r->main || r->proxyreq
+    if (n == NULL || n->unmapped_uri == NULL || r->proxyreq
         || (r->filename && strncmp(r->filename, "proxy:", 6) == 0)
         || strcmp(n->unmapped_uri, r->uri) != 0)
         return DECLINED;
@@ -102,12 +102,6 @@ void amx_walk_register_hooks(apr_pool_t *p)
 
 /* ---- start-up ----------------------------------------------------------- */
 
-static int is_file_section(const ap_directive_t *d)
-{
-    return strncasecmp(d->directive, "<Directory", 10) == 0
-           || strncasecmp(d->directive, "<Files", 6) == 0;
-}
-
 static int walk_on_somewhere(apr_pool_t *p, const ap_directive_t *d)
 {
     for (; d; d = d->next) {
@@ -134,7 +128,7 @@ static void warn_in_sections(const ap_directive_t *d, const ap_directive_t *sect
                          d->directive, section->directive, section->args ? section->args : "",
                          d->filename, d->line_num);
         if (d->first_child)
-            warn_in_sections(d->first_child, is_file_section(d) ? d : section, s);
+            warn_in_sections(d->first_child, amx_config_is_file_section(d) ? d : section, s);
     }
 }
 
